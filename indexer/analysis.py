@@ -1,0 +1,437 @@
+"""Vietnamese text analysis: normalise, fold, segment, with offsets into the original text.
+
+Pure functions first (they are what the tests and the query planner call), then the
+Whoosh tokenizers and filters built from them. pyvi is imported only here.
+
+Two kinds of normalisation are kept apart, as in Meilisearch's charabia:
+- lossless for search purposes: NFC, one tone placement, lower case (``exact`` form);
+- lossy: diacritics removed and ``đ`` -> ``d`` (``folded`` form).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterator, NamedTuple
+
+from whoosh.analysis import Composable, Filter, Token, Tokenizer
+
+# --- Letters ---------------------------------------------------------------
+
+#: The five tone marks as combining characters: huyền, sắc, hỏi, ngã, nặng.
+TONE_MARKS = "\u0300\u0301\u0309\u0303\u0323"
+#: The twelve vowel letters, with their quality marks (ă â ê ô ơ ư) but no tone.
+VOWELS = "aăâeêioôơuưy"
+_QUALITY_VOWELS = set("ăâêôơư")
+
+
+def _compose(base: str, tone: int) -> str:
+    return unicodedata.normalize("NFC", base + TONE_MARKS[tone - 1]) if tone else base
+
+
+# 'ồ' -> ('ô', 2): every lower-case toned vowel split into its toneless letter and tone (0 = none).
+_TONE_SPLIT: dict[str, tuple[str, int]] = {
+    _compose(v, t): (v, t) for v in VOWELS for t in range(6)
+}
+_TONE_JOIN: dict[tuple[str, int], str] = {value: key for key, value in _TONE_SPLIT.items()}
+
+#: Every Vietnamese letter with a diacritic, both cases: 66 vowels + đ, times two = 134.
+VIETNAMESE_MARKED_LETTERS = sorted(
+    {c for c in _TONE_SPLIT if c not in "aeiouy"} | {"đ"}
+    | {c.upper() for c in _TONE_SPLIT if c not in "aeiouy"} | {"Đ"}
+)
+
+
+def _plain(letter: str) -> str:
+    if letter in "đĐ":
+        return "d" if letter == "đ" else "D"
+    stripped = "".join(c for c in unicodedata.normalize("NFD", letter) if not unicodedata.combining(c))
+    return stripped
+
+
+_FOLD_TABLE = str.maketrans({c: _plain(c) for c in VIETNAMESE_MARKED_LETTERS})
+
+
+# --- Pure functions --------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Remove every diacritic, ``đ``/``Đ`` included: ``"Đà Nẵng"`` -> ``"Da Nang"``.
+
+    NFD alone would keep ``đ``, which has no decomposition.
+    """
+    folded = text.translate(_FOLD_TABLE)
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFD", folded)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    ).translate(_FOLD_TABLE)
+
+
+def has_diacritics(text: str) -> bool:
+    """True when folding would change ``text``."""
+    return fold(text) != text
+
+
+def _initial_length(syllable: str) -> int:
+    """Length of the initial consonant cluster, counting the ``u`` of ``qu`` and the ``i`` of ``gi``."""
+    i = 0
+    while i < len(syllable) and _TONE_SPLIT.get(syllable[i], (syllable[i],))[0] not in VOWELS:
+        i += 1
+    head = syllable[:i]
+    rest = syllable[i:]
+    bare_rest = "".join(_TONE_SPLIT.get(c, (c,))[0] for c in rest)
+    if head == "q" and bare_rest.startswith("u") and len(bare_rest) > 1:
+        return i + 1
+    if head == "g" and bare_rest.startswith("i") and len(bare_rest) > 1 and bare_rest[1] in VOWELS:
+        return i + 1
+    return i
+
+
+def canonical_tone(syllable: str) -> str:
+    """Place the tone mark of a lower-case syllable where the modern rule puts it.
+
+    Old and new styles (``hòa``/``hoà``, ``thủy``/``thuỷ``, ``khỏe``/``khoẻ``) differ only for
+    the open syllables ending in ``oa``, ``oe``, ``uy``; pyvi's dictionary uses the new style
+    (``hoà``), so that is the canonical form. Non-Vietnamese strings come back unchanged.
+    """
+    if not syllable or not any(c in _TONE_SPLIT for c in syllable):
+        return syllable
+    parts = [_TONE_SPLIT.get(c, (c, 0)) for c in syllable]
+    tones = [t for _, t in parts if t]
+    if len(tones) != 1:
+        return syllable
+    tone = tones[0]
+    bare = "".join(base for base, _ in parts)
+    start = _initial_length(bare)
+    end = start
+    while end < len(bare) and bare[end] in VOWELS:
+        end += 1
+    nucleus = range(start, end)
+    if not nucleus or any(c not in VOWELS and not c.isalpha() for c in bare):
+        return syllable
+    quality = [i for i in nucleus if bare[i] in _QUALITY_VOWELS]
+    if quality:
+        target = quality[-1]  # ươ -> ơ, iê -> ê, uô -> ô
+    elif len(nucleus) == 1:
+        target = start
+    elif end < len(bare):
+        target = end - 1  # closed syllable: toán, hoàng, huỳnh
+    elif len(nucleus) == 3:
+        target = start + 1  # ngoài, khuỷu
+    elif bare[start:end] in ("oa", "oe", "uy"):
+        target = start + 1  # new style: hoà, khoẻ, thuỷ
+    else:
+        target = start  # hài, táo, múa
+    return "".join(
+        _TONE_JOIN.get((bare[i], tone if i == target else 0), bare[i]) for i in range(len(bare))
+    )
+
+
+def normalise_word(word: str) -> str:
+    """The exact search form of a syllable: NFC, lower case, canonical tone placement."""
+    return canonical_tone(unicodedata.normalize("NFC", word).lower())
+
+
+def normalise_text(text: str) -> str:
+    """NFC, lower case and canonical tones for a whole string, keeping everything else."""
+    nfc = unicodedata.normalize("NFC", text).lower()
+    return _WORD_RE.sub(lambda m: canonical_tone(m.group()), nfc)
+
+
+def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """NFC-normalise ``text`` and map every output character back to the original.
+
+    Returns ``(nfc, starts, ends)``: character ``i`` of ``nfc`` came from
+    ``text[starts[i]:ends[i]]``. Each base character and the combining marks that follow
+    it are normalised together, so an NFD ``e + ◌̂ + ◌́`` becomes one ``ế`` spanning three
+    original characters.
+    """
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        n = len(text)
+        return text, list(range(n)), list(range(1, n + 1))
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        cluster = unicodedata.normalize("NFC", text[i:j])
+        out.append(cluster)
+        starts.extend([i] * len(cluster))
+        ends.extend([j] * len(cluster))
+        i = j
+    return "".join(out), starts, ends
+
+
+class Unit(NamedTuple):
+    """One unit of text: a syllable (or number, abbreviation) or a punctuation mark.
+
+    ``surface`` is the NFC text as written (case kept); ``start``/``end`` index the original.
+    """
+
+    surface: str
+    start: int
+    end: int
+    is_word: bool
+
+
+# A word is a run of letters/digits (combining marks allowed, for text NFC cannot compose);
+# "GD&ĐT"-style abbreviations stay whole. Underscores split (snake_case -> snake, case).
+_WORD_RE = re.compile(r"[A-ZĐ]{1,8}&[A-ZĐ]{1,8}(?![^\W_])|[^\W_](?:[^\W_]|[\u0300-\u036f])*")
+_UNIT_RE = re.compile(_WORD_RE.pattern + r"|[^\w\s]")
+
+
+def split_units(text: str) -> list[Unit]:
+    """Split text into syllables and punctuation, with offsets in the ORIGINAL ``text``."""
+    nfc, starts, ends = nfc_with_offsets(text)
+    units = []
+    for match in _UNIT_RE.finditer(nfc):
+        surface = match.group()
+        units.append(Unit(surface, starts[match.start()], ends[match.end() - 1], surface[0].isalnum()))
+    return units
+
+
+def syllables(text: str) -> list[Unit]:
+    """The word units of ``text`` (punctuation dropped)."""
+    return [u for u in split_units(text) if u.is_word]
+
+
+def _pyvi_labels(surfaces: list[str]) -> list[str]:
+    from pyvi.ViTokenizer import ViTokenizer  # loaded on first use: the model takes ~1 s
+
+    return ViTokenizer.model.predict([ViTokenizer.sent2features(surfaces, False)])[0]
+
+
+def _joins(prev: str, cur: str, label: str) -> bool:
+    """pyvi's rule for gluing syllable ``cur`` to the word before it (ViTokenizer.tokenize)."""
+    return (
+        label == "I_W"
+        and prev[0].isalpha()
+        and cur[0].isalpha()
+        and not (cur[0].isupper() and not prev[0].isupper())
+    )
+
+
+#: pyvi labels whole texts at once; texts are split at this many units to bound memory.
+_PYVI_CHUNK = 2000
+
+
+def segment_words(units: list[Unit]) -> list[tuple[str, int, int]]:
+    """pyvi word segmentation over ``units``: ``(word, start, end)`` for every word.
+
+    The word is the exact forms of its syllables joined by ``_`` (``giáo_dục``); offsets
+    span from the first syllable's start to the last one's end in the original text.
+    pyvi sees canonical-tone syllables with their case, the input its model was trained on.
+    """
+    words: list[tuple[str, int, int]] = []
+    for chunk_start in range(0, len(units), _PYVI_CHUNK):
+        chunk = units[chunk_start : chunk_start + _PYVI_CHUNK]
+        surfaces = [_canonical_case_kept(u.surface) for u in chunk]
+        labels = _pyvi_labels(surfaces) if surfaces else []
+        current: list[Unit] = []
+        for i, unit in enumerate(chunk):
+            if current and unit.is_word and current[-1].is_word and _joins(
+                surfaces[i - 1], surfaces[i], labels[i]
+            ):
+                current.append(unit)
+                continue
+            if current and current[0].is_word:
+                words.append(_word_of(current))
+            current = [unit]
+        if current and current[0].is_word:
+            words.append(_word_of(current))
+    return words
+
+
+def _word_of(units: list[Unit]) -> tuple[str, int, int]:
+    return ("_".join(normalise_word(u.surface) for u in units), units[0].start, units[-1].end)
+
+
+def _canonical_case_kept(surface: str) -> str:
+    lower = surface.lower()
+    canonical = canonical_tone(lower)
+    if canonical == lower:
+        return surface
+    return "".join(c.upper() if o.isupper() else c for c, o in zip(canonical, surface))
+
+
+def syllable_bigrams(units: list[Unit]) -> list[tuple[str, int, int]]:
+    """Folded bigrams of adjacent syllables not separated by punctuation: ``giao_duc``."""
+    grams = []
+    for a, b in zip(units, units[1:]):
+        if a.is_word and b.is_word:
+            grams.append((fold(normalise_word(a.surface)) + "_" + fold(normalise_word(b.surface)), a.start, b.end))
+    return grams
+
+
+# --- Whoosh tokenizers and filters -----------------------------------------
+
+
+class SyllableTokenizer(Tokenizer):
+    """Yields each syllable as written (NFC), with its offsets in the original text.
+
+    >>> [t.text for t in SyllableTokenizer()("Hoà bình, GD&ĐT")]
+    ['Hoà', 'bình', 'GD&ĐT']
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for unit in syllables(value):
+            token.text = unit.surface
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = unit.surface
+            if positions:
+                token.pos = pos
+                pos += 1
+            if chars:
+                token.startchar = start_char + unit.start
+                token.endchar = start_char + unit.end
+            yield token
+
+
+class BigramTokenizer(Tokenizer):
+    """Yields folded bigrams of adjacent syllables (``giao_duc``), never across punctuation."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, (text, start, end) in enumerate(syllable_bigrams(split_units(value)), start_pos):
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class PyviWordTokenizer(Tokenizer):
+    """Yields pyvi's multi-syllable words (``giáo_dục``) in exact form with their offsets.
+
+    Single syllables are left to the syllable fields.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for text, start, end in segment_words(split_units(value)):
+            if "_" not in text:
+                pos += 1
+                continue
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            pos += 1
+            yield token
+
+
+class ExactFilter(Filter):
+    """Lower case and canonical tone placement: ``Hòa`` -> ``hoà``."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = normalise_word(t.text)
+            yield t
+
+
+class FoldFilter(Filter):
+    """Remove diacritics: ``hoà`` -> ``hoa``, ``đt`` -> ``dt``."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+def ExactAnalyzer() -> Composable:
+    """Syllables with their diacritics: the signal that lets ``hồ`` outrank ``họ``."""
+    return SyllableTokenizer() | ExactFilter()
+
+
+def FoldedAnalyzer() -> Composable:
+    """Syllables without diacritics: what makes ``giao duc`` find ``giáo dục``."""
+    return SyllableTokenizer() | ExactFilter() | FoldFilter()
+
+
+def BigramAnalyzer() -> Composable:
+    """Folded syllable bigrams: word order and compounds for unaccented queries."""
+    return BigramTokenizer()
+
+
+def WordAnalyzer() -> Composable:
+    """pyvi compound words in exact form."""
+    return PyviWordTokenizer()
+
+
+# --- Typing without an input method ----------------------------------------
+
+_TELEX_TONES = {"s": 2, "f": 1, "r": 3, "x": 4, "j": 5}
+_VNI_TONES = {"1": 2, "2": 1, "3": 3, "4": 4, "5": 5}
+_TELEX_LETTERS = (("dd", "đ"), ("uow", "ươ"), ("aa", "â"), ("aw", "ă"), ("ee", "ê"), ("oo", "ô"),
+                  ("ow", "ơ"), ("uw", "ư"), ("w", "ư"))
+_VNI_LETTERS = (("d9", "đ"), ("a6", "â"), ("a8", "ă"), ("e6", "ê"), ("o6", "ô"),
+                ("o7", "ơ"), ("u7", "ư"))
+_SYLLABLE_SHAPE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
+    r"[aăâeêioôơuưy]{1,3}(?:ng|nh|ch|[cmnpt])?$"
+)
+
+
+def _apply_tone(bare: str, tone: int) -> str:
+    # Put the tone on the first vowel; canonical_tone then moves it where it belongs.
+    for i, c in enumerate(bare):
+        if c in VOWELS:
+            return canonical_tone(bare[:i] + _TONE_JOIN[(c, tone)] + bare[i + 1:])
+    return bare
+
+
+def typed_without_ime(word: str) -> str | None:
+    """Read a word typed in Telex or VNI without an input method: ``giaos`` -> ``giáo``.
+
+    Returns None unless the word contains Telex/VNI keys and spells a well-formed
+    Vietnamese syllable once they are applied (``hoij`` -> ``họi``, ``ho6i`` -> ``hôi``).
+    """
+    word = word.lower()
+    if not word.isascii() or not word.isalnum():
+        return None
+    vni = any(c.isdigit() for c in word)
+    if vni:
+        tone = 0
+        digits = [c for c in word if c in _VNI_TONES]
+        if len(digits) > 1:
+            return None
+        if digits:
+            tone = _VNI_TONES[digits[0]]
+            word = word.replace(digits[0], "")
+        for key, letter in _VNI_LETTERS:
+            word = word.replace(key, letter)
+        if word == "d9":
+            return None
+    else:
+        tone = 0
+        if len(word) > 1 and word[-1] in _TELEX_TONES:
+            tone = _TELEX_TONES[word[-1]]
+            word = word[:-1]
+        for key, letter in _TELEX_LETTERS:
+            word = word.replace(key, letter)
+    if any(c.isdigit() for c in word) or not _SYLLABLE_SHAPE.match(word):
+        return None
+    result = _apply_tone(word, tone) if tone else word
+    return result if has_diacritics(result) else None

@@ -1,0 +1,215 @@
+"""Building the index: incremental reindex and full rebuild of one or more source folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from tqdm import tqdm
+
+from .documents import Document, DocumentError, Skipped, iter_documents
+from .errors import VnsearchError
+from .store import (
+    current_generation,
+    new_generation,
+    open_index,
+    publish_generation,
+    reindex_lock,
+    remove_stale_generations,
+)
+
+#: Below this many documents to write, one process is faster than starting a pool.
+MIN_DOCS_FOR_POOL = 400
+
+
+@dataclass
+class ReindexReport:
+    """What a reindex did, for the one summary line."""
+
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    full: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    def summary(self) -> str:
+        head = "nothing changed: " if not self.changed and not self.full else ""
+        line = (
+            f"{head}{self.added} added, {self.updated} updated, {self.deleted} deleted, "
+            f"{self.unchanged} unchanged, {len(self.skipped)} skipped in {self.seconds:.1f} s"
+        )
+        if self.skipped:
+            line += " (" + "; ".join(f"{s.path}: {s.reason}" for s in self.skipped) + ")"
+        return line
+
+
+def document_fields(doc: Document) -> dict:
+    """The Whoosh fields of one document."""
+    # A full stop between title and body keeps bigrams from spanning the two.
+    title_and_body = f"{doc.title}\n.\n{doc.body}"
+    fields = {
+        "id": doc.id,
+        "content_hash": doc.content_hash,
+        "path": doc.path,
+        "url": doc.url,
+        "title": doc.title,
+        "title_exact": doc.title,
+        "body": doc.body,
+        "body_exact": doc.body,
+        "bigram": title_and_body,
+        "words": title_and_body,
+    }
+    if doc.date is not None:
+        fields["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)
+        fields["year"] = str(doc.date.year)
+    return fields
+
+
+def scan_sources(sources: Iterable[Path]) -> tuple[dict[str, str], list[Skipped]]:
+    """First pass: the id and content hash of every document, and what was skipped."""
+    hashes: dict[str, str] = {}
+    skipped: list[Skipped] = []
+    for item in _documents(sources):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        elif item.id in hashes:
+            skipped.append(Skipped(item.path, f"duplicate id {item.id!r}"))
+        else:
+            hashes[item.id] = item.content_hash
+    return hashes, skipped
+
+
+def _documents(sources: Iterable[Path]) -> Iterator[Document | Skipped]:
+    for source in sources:
+        try:
+            yield from iter_documents(source)
+        except DocumentError as e:
+            raise VnsearchError(str(e)) from None
+
+
+def indexed_hashes(index_dir: Path) -> dict[str, str]:
+    """Id -> content hash of every live document in the current index (read from columns)."""
+    ix = open_index(index_dir)
+    with ix.reader() as reader:
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("content_hash")
+        return {_text(ids[n]): _text(hashes[n]) for n in reader.all_doc_ids()}
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def reindex(
+    sources: Iterable[str | Path],
+    index_dir: str | Path,
+    *,
+    full: bool = False,
+    procs: int = 2,
+    log: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+) -> ReindexReport:
+    """Bring the index in ``index_dir`` in line with ``sources``.
+
+    Incremental by default: new documents added, changed ones (by content hash) updated,
+    vanished ones deleted. ``full`` rebuilds into a new generation and swaps it in.
+    Raises IndexBusy when another reindex is running.
+    """
+    started = time.monotonic()
+    sources = [Path(s) for s in sources]
+    index_dir = Path(index_dir)
+    with reindex_lock(index_dir):
+        previous = current_generation(index_dir)
+        remove_stale_generations(index_dir, keep={p for p in [previous] if p})
+        wanted, skipped = scan_sources(sources)
+        report = ReindexReport(skipped=skipped, full=full or previous is None)
+        if report.full:
+            gen = new_generation(index_dir)
+            to_write, to_delete, report.added = set(wanted), set(), len(wanted)
+        else:
+            gen = previous
+            have = indexed_hashes(index_dir)
+            to_write = {i for i, h in wanted.items() if have.get(i) != h}
+            to_delete = set(have) - set(wanted)
+            report.added = sum(1 for i in to_write if i not in have)
+            report.updated = len(to_write) - report.added
+            report.deleted = len(to_delete)
+            report.unchanged = len(wanted) - len(to_write)
+        if report.full or to_write or to_delete:
+            try:
+                _write(gen, sources, to_write, to_delete, procs, log)
+            except BaseException:
+                if report.full:
+                    remove_stale_generations(index_dir, keep={p for p in [previous] if p})
+                raise
+            if report.full:
+                publish_generation(index_dir, gen)
+                remove_stale_generations(index_dir, keep={gen})
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: int, log) -> None:
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(gen))
+    pool = procs > 1 and len(to_write) >= MIN_DOCS_FOR_POOL
+    writer = ix.writer(procs=procs, multisegment=True, limitmb=256) if pool else ix.writer(limitmb=256)
+    try:
+        for doc_id in to_delete:
+            writer.delete_by_term("id", doc_id)
+        with _progress(len(to_write), log) as bar:
+            for item in _documents(sources):
+                if isinstance(item, Document) and item.id in to_write:
+                    to_write.discard(item.id)  # a duplicate id later in the sources is skipped
+                    writer.update_document(**document_fields(item))
+                    bar.update(1)
+        writer.commit()
+    except OSError as e:
+        writer.cancel()
+        if e.errno == errno.ENOSPC:
+            raise VnsearchError(f"disk full while writing {gen}: the previous index is unchanged") from None
+        raise VnsearchError(f"cannot write the index in {gen}: {e}") from None
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+class _LogProgress:
+    """Plain progress lines for logs (not a terminal): one every ``every`` seconds."""
+
+    def __init__(self, total: int, log, every: float = 5.0):
+        self.total, self.log, self.every = total, log, every
+        self.done, self.started = 0, time.monotonic()
+        self.last = self.started
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            rate = self.done / (now - self.started)
+            eta = (self.total - self.done) / rate if rate else 0
+            self.log(f"indexed {self.done}/{self.total} documents, {rate:.0f} docs/s, ETA {eta:.0f} s")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(total: int, log):
+    if sys.stderr.isatty():
+        return tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr, smoothing=0.1)
+    return _LogProgress(total, log)

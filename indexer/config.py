@@ -1,0 +1,66 @@
+"""Settings: defaults, overridden by config.toml, overridden by environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting, with the defaults documented in config.toml."""
+
+    index_dir: Path = PROJECT_ROOT / "index_data"
+    sources: tuple[Path, ...] = (PROJECT_ROOT / "samples",)
+    procs: int = 2
+    synonyms: Path | None = PROJECT_ROOT / "synonyms.txt"
+    per_page: int = 10
+    max_per_page: int = 100
+    max_query_chars: int = 500
+    max_query_terms: int = 32
+    snippet_chars: int = 200
+    snippet_fragments: int = 3
+    extra: dict = field(default_factory=dict)
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read ``path`` (default: ./config.toml of the project, if present) and apply ``VNSEARCH_INDEX``."""
+    config_path = Path(path) if path else DEFAULT_CONFIG
+    data: dict = {}
+    if path or config_path.exists():
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {config_path}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read {config_path}: {e}") from None
+    base = config_path.resolve().parent
+    config = Config()
+    index = data.get("index", {})
+    search = data.get("search", {})
+    try:
+        if "dir" in index:
+            config = replace(config, index_dir=base / index["dir"])
+        if "sources" in index:
+            config = replace(config, sources=tuple(base / s for s in index["sources"]))
+        if "procs" in index:
+            config = replace(config, procs=max(1, int(index["procs"])))
+        if "synonyms" in search:
+            config = replace(config, synonyms=(base / search["synonyms"]) if search["synonyms"] else None)
+        for key in ("per_page", "max_per_page", "max_query_chars", "max_query_terms",
+                    "snippet_chars", "snippet_fragments"):
+            if key in search:
+                config = replace(config, **{key: int(search[key])})
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"bad value in {config_path}: {e}") from None
+    env_index = os.environ.get("VNSEARCH_INDEX")
+    if env_index:
+        config = replace(config, index_dir=Path(env_index))
+    return config

@@ -1,0 +1,124 @@
+"""Snippets and highlighting: ``<mark>`` around matched words in the ORIGINAL text.
+
+Everything that is not a ``<mark>`` tag is HTML-escaped, so a document or a query
+containing markup is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .analysis import fold, has_diacritics, normalise_word, syllables
+
+Span = tuple[int, int]
+
+_ELLIPSIS = " … "
+_SPACE_RE = re.compile(r"\s+")
+
+
+def select_spans(text: str, spans: list[Span], wanted: list[str]) -> list[Span]:
+    """Keep the folded-match spans that agree with the diacritics the user typed.
+
+    A query word typed with diacritics (``hồ``) highlights only its exact form when the
+    text has it; otherwise (and for unaccented query words) every folded match shows.
+    """
+    accented = {fold(w): w for w in wanted if has_diacritics(w)}
+    if not accented:
+        return spans
+    by_fold: dict[str, list[tuple[Span, bool]]] = {}
+    for span in spans:
+        exact = normalise_word(text[span[0]:span[1]])
+        by_fold.setdefault(fold(exact), []).append((span, exact == accented.get(fold(exact))))
+    kept = []
+    for folded, items in by_fold.items():
+        if folded in accented and any(is_exact for _, is_exact in items):
+            kept.extend(span for span, is_exact in items if is_exact)
+        else:
+            kept.extend(span for span, _ in items)
+    return sorted(kept)
+
+
+def spans_by_tokenizing(text: str, wanted: list[str]) -> list[Span]:
+    """Spans of the syllables of ``text`` whose folded form is wanted (for short texts)."""
+    folds = {fold(w) for w in wanted}
+    spans = [(u.start, u.end) for u in syllables(text) if fold(normalise_word(u.surface)) in folds]
+    return select_spans(text, spans, wanted)
+
+
+def merge_spans(text: str, spans: list[Span]) -> list[Span]:
+    """Join spans separated only by spaces, so a compound shows as one ``<mark>``."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip()):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def mark(text: str, spans: list[Span], start: int = 0, end: int | None = None) -> str:
+    """HTML of ``text[start:end]`` with ``<mark>`` around each span inside it."""
+    end = len(text) if end is None else end
+    out = []
+    pos = start
+    for s, e in merge_spans(text, spans):
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[pos:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    return _SPACE_RE.sub(" ", "".join(out))
+
+
+def _word_start(text: str, i: int) -> int:
+    """Move ``i`` left to the start of the word it falls in."""
+    while i > 0 and not text[i - 1].isspace():
+        i -= 1
+    return i
+
+
+def _word_end(text: str, i: int) -> int:
+    """Move ``i`` right to the end of the word it falls in."""
+    while i < len(text) and not text[i].isspace():
+        i += 1
+    return i
+
+
+def _windows(text: str, spans: list[Span], size: int) -> list[tuple[int, int, int]]:
+    """Candidate fragments ``(score, start, end)``: one per span, centred on the spans it covers."""
+    candidates = []
+    for i, (s, _) in enumerate(spans):
+        covered = [sp for sp in spans[i:] if sp[1] - s <= size]
+        last_end = covered[-1][1]
+        slack = max(0, size - (last_end - s)) // 2
+        start = _word_start(text, max(0, s - min(slack, 60)))
+        end = _word_end(text, min(len(text), max(last_end, start + size)))
+        if end - start > size * 1.3:  # one very long "word": cut it anyway
+            end = max(last_end, start + size)
+        distinct = len({normalise_word(text[a:b]) for a, b in covered})
+        candidates.append((distinct * 100 + len(covered), start, end))
+    return candidates
+
+
+def make_snippet(text: str, spans: list[Span], size: int = 200, fragments: int = 3) -> str:
+    """One to ``fragments`` fragments of about ``size`` characters around the best matches."""
+    if not text:
+        return ""
+    spans = sorted(spans)
+    if not spans:
+        end = _word_end(text, min(len(text), size)) if len(text) > size else len(text)
+        return mark(text, [], 0, end) + ("…" if end < len(text) else "")
+    chosen: list[tuple[int, int]] = []
+    for _, start, end in sorted(_windows(text, spans, size), key=lambda c: (-c[0], c[1])):
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+        if len(chosen) == fragments:
+            break
+    chosen.sort()
+    parts = [mark(text, spans, s, e).strip() for s, e in chosen]
+    prefix = "…" if chosen[0][0] > 0 else ""
+    suffix = "…" if chosen[-1][1] < len(text) else ""
+    return prefix + _ELLIPSIS.join(parts) + suffix

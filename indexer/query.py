@@ -1,0 +1,113 @@
+"""Reading what a user typed: web-search syntax, forgiving of everything else.
+
+``"quoted phrase"``, ``-excluded``, ``OR`` between two terms and ``title:word`` are
+understood; any other character is plain text. Parsing never fails: unbalanced quotes
+and parentheses, stray operators or ``*`` are simply not operators.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .analysis import normalise_word, syllables
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way to satisfy a slot: a syllable, or a phrase of several, in exact form."""
+
+    syllables: tuple[str, ...]
+    title_only: bool = False
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.syllables) > 1
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """Slots to satisfy (each a tuple of alternatives), exclusions, and plain-text runs.
+
+    ``runs`` are the unquoted, unfielded word sequences in order: the query planner builds
+    bigrams and pyvi words from them.
+    """
+
+    slots: tuple[tuple[Alternative, ...], ...]
+    excluded: tuple[Alternative, ...] = ()
+    runs: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.slots
+
+    def positive_syllables(self) -> list[str]:
+        """Every syllable the query asks for, in order, without repeats (for highlighting)."""
+        seen: dict[str, None] = {}
+        for slot in self.slots:
+            for alt in slot:
+                for s in alt.syllables:
+                    seen.setdefault(s, None)
+        return list(seen)
+
+
+_TOKEN_RE = re.compile(
+    r'(?P<neg>-)?(?P<field>title:)?"(?P<phrase>[^"]*)"'
+    r"|(?P<or>\bOR\b)"
+    r'|(?P<wneg>-)?(?P<wfield>title:)?(?P<word>[^\s"]+)'
+)
+
+
+def clean_query(text: str, max_chars: int) -> str:
+    """NFC, control characters turned to spaces, cut to ``max_chars``."""
+    text = unicodedata.normalize("NFC", text)[:max_chars]
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Cs", "Cf") and c != "\u200d" else c
+                   for c in text).strip()
+
+
+def parse_query(text: str, max_chars: int = 500, max_terms: int = 32) -> ParsedQuery:
+    """Parse a user's query; at most ``max_terms`` syllables are kept."""
+    slots: list[list[Alternative]] = []
+    excluded: list[Alternative] = []
+    runs: list[list[str]] = []
+    pending_or = False
+    budget = max_terms
+    run_open = False
+    for m in _TOKEN_RE.finditer(clean_query(text, max_chars)):
+        if m.group("or"):
+            pending_or = bool(slots)
+            run_open = False
+            continue
+        phrase = m.group("phrase") is not None
+        raw = m.group("phrase") if phrase else m.group("word")
+        negated = bool(m.group("neg") or m.group("wneg"))
+        title_only = bool(m.group("field") or m.group("wfield"))
+        words = [normalise_word(u.surface) for u in syllables(raw)][:budget]
+        if not words:
+            continue
+        budget -= len(words)
+        if negated:
+            excluded.append(Alternative(tuple(words), title_only))
+            run_open = False
+        else:
+            alts = [Alternative(tuple(words), title_only)] if phrase else [
+                Alternative((w,), title_only) for w in words]
+            if pending_or:
+                slots[-1].append(alts[0])
+                alts = alts[1:]
+            slots.extend([a] for a in alts)
+            if not phrase and not title_only and not pending_or:
+                if run_open:
+                    runs[-1].extend(words)
+                else:
+                    runs.append(list(words))
+                run_open = True
+            else:
+                run_open = False
+        pending_or = False
+        if budget <= 0:
+            break
+    return ParsedQuery(
+        tuple(tuple(s) for s in slots), tuple(excluded), tuple(tuple(r) for r in runs)
+    )

@@ -1,0 +1,387 @@
+"""Querying: the one search function the CLI, the web app and the benchmarks all call."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import scoring, sorting
+from whoosh.reading import TermNotFound
+
+from .analysis import fold, has_diacritics, segment_words, split_units, typed_without_ime
+from .config import Config, load_config
+from .errors import QueryError
+from .highlight import make_snippet, mark, select_spans, spans_by_tokenizing
+from .query import Alternative, ParsedQuery, clean_query, parse_query
+from .store import index_version, open_index
+from .synonyms import expansions, load_synonyms
+from .vocabulary import tone_of, vocabulary_for
+
+MAX_PAGE = 1000
+MAX_RESULT_WINDOW = 10_000
+SORTS = ("relevance", "date")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The weights of the query plan and BM25's parameters (tuned in bench/relevance.py)."""
+
+    title: float = 2.0
+    body: float = 1.0
+    title_exact: float = 0.6
+    body_exact: float = 0.4
+    bigram: float = 1.0
+    words: float = 0.5
+    k1: float = 1.2
+    b: float = 0.75
+    title_b: float = 0.5
+    #: Queries with at most this many slots must match every one (AND); longer ones rank by OR.
+    and_max_slots: int = 4
+    #: Below this many hits, an unaccented query is also read as Telex/VNI.
+    telex_min_hits: int = 3
+
+    def weighting(self) -> scoring.WeightingModel:
+        return scoring.BM25F(B=self.b, K1=self.k1, title_B=self.title_b)
+
+
+DEFAULT_RANKING = Ranking()
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str  # HTML, with <mark>
+    snippet: str  # HTML, with <mark>
+    date: str | None
+    path: str
+    url: str
+    score: float | None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    ran_query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    suggestion: str | None
+    results: list[Hit] = field(default_factory=list)
+    facets: dict = field(default_factory=dict)
+    notice: str | None = None  # e.g. the Telex reading that was run instead
+    sort: str = "relevance"
+    year: int | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(min(self.total, MAX_RESULT_WINDOW) / self.per_page))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- Parameters ----------------------------------------------------------------
+
+
+def _int_param(name: str, value, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise QueryError(f"{name} must be a whole number, not {str(value)[:40]!r}") from None
+    if not low <= number <= high:
+        raise QueryError(f"{name} must be between {low} and {high}")
+    return number
+
+
+def validate_params(page=1, per_page=None, sort="relevance", year=None, config: Config | None = None):
+    """Check search parameters (strings or numbers); QueryError says what is wrong."""
+    config = config or load_config()
+    page = _int_param("page", 1 if page in (None, "") else page, 1, MAX_PAGE)
+    per_page = _int_param("per_page", config.per_page if per_page in (None, "") else per_page,
+                          1, config.max_per_page)
+    if page * per_page > MAX_RESULT_WINDOW:
+        raise QueryError(f"page × per_page must not exceed {MAX_RESULT_WINDOW}")
+    sort = sort or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+    year = None if year in (None, "") else _int_param("year", year, 1000, 2999)
+    return page, per_page, sort, year
+
+
+# --- The query plan --------------------------------------------------------------
+
+
+def _alternative_query(alt: Alternative, r: Ranking) -> wq.Query:
+    folds = [fold(s) for s in alt.syllables]
+    fields = [("title", r.title)] if alt.title_only else [("title", r.title), ("body", r.body)]
+    if alt.is_phrase:
+        return wq.Or([wq.Phrase(f, folds, boost=w) for f, w in fields])
+    return wq.Or([wq.Term(f, folds[0], boost=w) for f, w in fields])
+
+
+def _exact_queries(alt: Alternative, r: Ranking) -> list[wq.Query]:
+    fields = [("title_exact", r.title_exact)]
+    if not alt.title_only:
+        fields.append(("body_exact", r.body_exact))
+    return [wq.Term(f, s, boost=w) for s in alt.syllables if has_diacritics(s) for f, w in fields]
+
+
+def _run_queries(run: tuple[str, ...], r: Ranking) -> list[wq.Query]:
+    """Bigram and pyvi-word clauses for a run of plain words: order and compounds count."""
+    units = split_units(" ".join(run))
+    queries: list[wq.Query] = []
+    folds = [fold(s) for s in run]
+    for a, b in zip(folds, folds[1:]):
+        queries.append(wq.Term("bigram", f"{a}_{b}", boost=r.bigram))
+    if any(has_diacritics(s) for s in run) and r.words:
+        for word, _, _ in segment_words(units):
+            if "_" in word:
+                queries.append(wq.Term("words", word, boost=r.words))
+    return queries
+
+
+def expand_synonyms(parsed: ParsedQuery, groups) -> ParsedQuery:
+    """Merge slots that spell a synonym form into one slot with every form as an alternative."""
+    if not groups:
+        return parsed
+    slots = list(parsed.slots)
+    single = [slot[0].syllables[0] if len(slot) == 1 and not slot[0].is_phrase else None
+              for slot in slots]
+    out: list[tuple[Alternative, ...]] = []
+    i = 0
+    found = {start: (end, forms) for start, end, forms in
+             expansions([w or "\0" for w in single], groups)}
+    while i < len(slots):
+        if i in found:
+            end, forms = found[i]
+            title_only = slots[i][0].title_only
+            own = Alternative(tuple(single[i:end]), title_only)
+            out.append((own, *(Alternative(f, title_only) for f in forms)))
+            i = end
+        else:
+            out.append(slots[i])
+            i += 1
+    return ParsedQuery(tuple(out), parsed.excluded, parsed.runs)
+
+
+def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: bool | None = None) -> wq.Query:
+    """The Whoosh query for a parsed user query.
+
+    Folded syllables decide what matches (so ``giao duc`` finds ``giáo dục``); exact
+    syllables, folded bigrams and pyvi words only add to the score.
+    """
+    if parsed.is_empty:
+        return wq.NullQuery
+    slot_queries = [
+        wq.Or([_alternative_query(a, r) for a in slot]) if len(slot) > 1 else _alternative_query(slot[0], r)
+        for slot in parsed.slots
+    ]
+    extras: list[wq.Query] = []
+    for slot in parsed.slots:
+        for alt in slot:
+            extras.extend(_exact_queries(alt, r))
+    for run in parsed.runs:
+        extras.extend(_run_queries(run, r))
+    if require_all is None:
+        require_all = len(slot_queries) <= r.and_max_slots
+    if require_all:
+        matched = wq.And(slot_queries) if len(slot_queries) > 1 else slot_queries[0]
+        combined = wq.AndMaybe(matched, wq.Or(extras)) if extras else matched
+    else:
+        combined = wq.Or(slot_queries + extras)
+    if parsed.excluded:
+        combined = wq.AndNot(combined, wq.Or([_alternative_query(a, r) for a in parsed.excluded]))
+    return combined
+
+
+# --- Running a search --------------------------------------------------------------
+
+
+def _year_facet():
+    return sorting.FieldFacet("year", maptype=sorting.Count)
+
+
+def _execute(searcher, q, page, per_page, sort, year):
+    """(total, hits on the page, year counts for the query regardless of the year filter)."""
+    sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
+    limit = page * per_page
+    if year is None:
+        results = searcher.search(q, limit=limit, sortedby=sortedby, groupedby={"year": _year_facet()})
+        counts = results.groups("year")
+    else:
+        results = searcher.search(q, limit=limit, sortedby=sortedby, filter=wq.Term("year", str(year)))
+        counts = searcher.search(q, limit=1, groupedby={"year": _year_facet()}).groups("year")
+    start = (page - 1) * per_page
+    hits = [results[i] for i in range(start, min(limit, results.scored_length()))]
+    facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
+    return len(results), hits, facets
+
+
+def _body_spans(searcher, docnum: int, folds: list[str]) -> list[tuple[int, int]]:
+    """Character spans of the query's folded words in a stored body, from the postings."""
+    spans = []
+    for term in folds:
+        try:
+            m = searcher.postings("body", term)
+        except TermNotFound:
+            continue
+        m.skip_to(docnum)
+        if m.is_active() and m.id() == docnum:
+            spans.extend((s, e) for _, s, e in m.value_as("characters"))
+    return spans
+
+
+def _hit(searcher, hit, wanted: list[str], config: Config, score: bool) -> Hit:
+    stored = hit.fields()
+    body = stored.get("body", "")
+    title = stored.get("title", "") or stored.get("id", "")
+    folds = sorted({fold(w) for w in wanted})
+    spans = select_spans(body, _body_spans(searcher, hit.docnum, folds), wanted)
+    date = stored.get("date")
+    return Hit(
+        id=stored["id"],
+        title=mark(title, spans_by_tokenizing(title, wanted)),
+        snippet=make_snippet(body, spans, config.snippet_chars, config.snippet_fragments),
+        date=date.date().isoformat() if date else None,
+        path=stored.get("path", ""),
+        url=stored.get("url", ""),
+        score=round(hit.score, 4) if score and hit.score is not None else None,
+    )
+
+
+def _telex_reading(searcher, text: str, vocab) -> str | None:
+    """The query read as Telex/VNI, each word resolved to a form the index has; or None."""
+    words = text.split()
+    changed = False
+    out = []
+    for word in words:
+        converted = typed_without_ime(word)
+        if converted is None:
+            out.append(word)
+            continue
+        if not vocab.frequency(converted):
+            converted = vocab.best_exact(fold(converted), tone_of(converted))
+        if converted is None:
+            return None
+        out.append(converted)
+        changed = True
+    return " ".join(out) if changed else None
+
+
+def _suggestion(searcher, parsed: ParsedQuery, vocab) -> str | None:
+    """A corrected query, with diacritics, when some word is found nowhere in the index."""
+    words = [alt.syllables[0] for slot in parsed.slots for alt in slot[:1] if not alt.is_phrase]
+    if not words:
+        return None
+    corrector = searcher.corrector("body")
+    out, changed = [], False
+    for word in words:
+        folded = fold(word)
+        if searcher.doc_frequency("body", folded) or searcher.doc_frequency("title", folded):
+            best = word if has_diacritics(word) else vocab.best_exact(folded) or word
+            out.append(best)
+            continue
+        candidates = corrector.suggest(folded, limit=1, maxdist=1 if len(folded) <= 4 else 2)
+        if not candidates:
+            out.append(word)
+            continue
+        changed = True
+        out.append(vocab.best_exact(candidates[0]) or candidates[0])
+    return " ".join(out) if changed else None
+
+
+def _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year):
+    parsed = expand_synonyms(parse_query(text, config.max_query_chars, config.max_query_terms), synonyms)
+    if parsed.is_empty:
+        return parsed, 0, [], []
+    total, hits, facets = _execute(searcher, build_query(parsed, ranking), page, per_page, sort, year)
+    if total == 0 and len(parsed.slots) > 1:
+        # Nothing has every word: rank documents that have some of them.
+        total, hits, facets = _execute(
+            searcher, build_query(parsed, ranking, require_all=False), page, per_page, sort, year)
+    return parsed, total, hits, facets
+
+
+def search(
+    q: str,
+    *,
+    index_dir: str | Path | None = None,
+    page=1,
+    per_page=None,
+    sort: str = "relevance",
+    year=None,
+    config: Config | None = None,
+    ranking: Ranking = DEFAULT_RANKING,
+    suggest: bool = True,
+) -> SearchResult:
+    """Search the index; raises QueryError for bad parameters and IndexNotFound with no index."""
+    started = time.perf_counter()
+    config = config or load_config()
+    page, per_page, sort, year = validate_params(page, per_page, sort, year, config)
+    index_dir = Path(index_dir or config.index_dir)
+    text = clean_query(q or "", config.max_query_chars)
+    synonyms = load_synonyms(config.synonyms)
+    ix = open_index(index_dir)
+    with ix.searcher(weighting=ranking.weighting()) as searcher:
+        parsed, total, hits, facets = _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year)
+        ran, notice, suggestion = text, None, None
+        needs_vocab = suggest and not parsed.is_empty and total < ranking.telex_min_hits
+        vocab = vocabulary_for(index_version(index_dir), searcher.reader()) if needs_vocab else None
+        if vocab is not None and not has_diacritics(text):
+            reading = _telex_reading(searcher, text, vocab)
+            if reading:
+                alt = _run(searcher, reading, config, ranking, synonyms, page, per_page, sort, year)
+                if alt[1] > total:
+                    parsed, total, hits, facets = alt
+                    ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
+        if vocab is not None and ran == text:
+            suggestion = _suggestion(searcher, parsed, vocab)
+        wanted = parsed.positive_syllables()
+        results = [_hit(searcher, h, wanted, config, sort == "relevance") for h in hits]
+    return SearchResult(
+        query=q or "", ran_query=ran, total=total, page=page, per_page=per_page,
+        took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion,
+        results=results, facets={"year": [{"year": y, "count": n} for y, n in facets]},
+        notice=notice, sort=sort, year=year,
+    )
+
+
+@dataclass
+class DocumentView:
+    id: str
+    title: str  # HTML
+    body: str  # HTML, paragraphs as <p>
+    date: str | None
+    path: str
+    url: str
+
+
+def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | None = None) -> DocumentView | None:
+    """One whole document by id, with the words of ``q`` highlighted; None if no such id."""
+    config = config or load_config()
+    ix = open_index(Path(index_dir or config.index_dir))
+    with ix.searcher() as searcher:
+        stored = searcher.document(id=doc_id)
+    if stored is None:
+        return None
+    wanted = parse_query(q, config.max_query_chars, config.max_query_terms).positive_syllables() if q else []
+    body = stored.get("body", "")
+    spans = spans_by_tokenizing(body, wanted) if wanted else []
+    paragraphs = []
+    offset = 0
+    for para in body.split("\n\n"):
+        start = body.index(para, offset) if para else offset
+        offset = start + len(para)
+        if para.strip():
+            paragraphs.append("<p>" + mark(body, spans, start, start + len(para)).strip() + "</p>")
+    title = stored.get("title", "") or doc_id
+    date = stored.get("date")
+    return DocumentView(
+        id=doc_id, title=mark(title, spans_by_tokenizing(title, wanted) if wanted else []),
+        body="\n".join(paragraphs), date=date.date().isoformat() if date else None,
+        path=stored.get("path", ""), url=stored.get("url", ""),
+    )

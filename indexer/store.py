@@ -1,0 +1,136 @@
+"""Where an index lives on disk: generations, the ``current`` pointer and the reindex lock.
+
+``index_data/current`` is a symlink to one ``gen-*`` directory holding a Whoosh index.
+A full rebuild writes a new generation beside it and swaps the symlink with one atomic
+``rename``: a reader resolves the link once and sees the old index or the new one, never
+a half-built one. Incremental updates go through Whoosh's own atomic TOC commit.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from whoosh import index as whoosh_index
+
+from .errors import IndexBusy, IndexNotFound
+from .schema import build_schema
+
+CURRENT = "current"
+LOCK = "reindex.lock"
+GEN_PREFIX = "gen-"
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The generation directory ``current`` points to, or None when there is none yet."""
+    link = Path(index_dir) / CURRENT
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return None
+    path = Path(index_dir) / target
+    return path if whoosh_index.exists_in(str(path)) else None
+
+
+def open_index(index_dir: Path) -> whoosh_index.Index:
+    """Open the current index for reading; IndexNotFound says how to build one."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexNotFound(f"no index in {index_dir}: run `vnsearch reindex` first")
+    try:
+        return whoosh_index.open_dir(str(gen))
+    except (OSError, whoosh_index.EmptyIndexError) as e:
+        raise IndexNotFound(f"cannot open the index in {gen}: {e}") from None
+
+
+def index_version(index_dir: Path) -> tuple[str, int] | None:
+    """A value that changes whenever a reindex changes what searches see."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    return gen.name, _toc_generation(gen)
+
+
+def _toc_generation(gen: Path) -> int:
+    try:
+        return max(
+            (int(name.rsplit("_", 1)[1].split(".")[0]) for name in os.listdir(gen)
+             if name.startswith("_MAIN_") and name.endswith(".toc")),
+            default=-1,
+        )
+    except (OSError, ValueError):
+        return -1
+
+
+def new_generation(index_dir: Path) -> Path:
+    """Create an empty index in a fresh generation directory (not yet current)."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    gen = Path(index_dir) / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    gen.mkdir()
+    whoosh_index.create_in(str(gen), build_schema())
+    return gen
+
+
+def publish_generation(index_dir: Path, gen: Path) -> None:
+    """Make ``gen`` current with one atomic rename of a symlink."""
+    tmp_link = Path(index_dir) / f".{CURRENT}.{os.getpid()}"
+    try:
+        tmp_link.unlink()
+    except FileNotFoundError:
+        pass
+    os.symlink(gen.name, tmp_link)
+    _fsync_dir(gen)
+    os.replace(tmp_link, Path(index_dir) / CURRENT)
+    _fsync_dir(Path(index_dir))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_generations(index_dir: Path, keep: set[Path]) -> None:
+    """Delete generation directories other than ``keep`` (e.g. left by a killed rebuild).
+
+    Call only while holding the reindex lock.
+    """
+    keep_names = {p.name for p in keep}
+    for entry in Path(index_dir).glob(GEN_PREFIX + "*"):
+        if entry.name not in keep_names and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+@contextmanager
+def reindex_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the one-writer lock of ``index_dir``, or raise IndexBusy at once.
+
+    An OS file lock (flock) is released by the kernel when its holder dies, so a
+    killed reindex never leaves a stale lock behind.
+    """
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    path = Path(index_dir) / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise IndexBusy(
+                f"another reindex (pid {holder}) is updating {index_dir}; try again when it ends"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
