@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 from whoosh.analysis import Composable, Filter, Token, Tokenizer
@@ -55,6 +56,7 @@ _FOLD_TABLE = str.maketrans({c: _plain(c) for c in VIETNAMESE_MARKED_LETTERS})
 # --- Pure functions --------------------------------------------------------
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Remove every diacritic, ``đ``/``Đ`` included: ``"Đà Nẵng"`` -> ``"Da Nang"``.
 
@@ -89,6 +91,7 @@ def _initial_length(syllable: str) -> int:
     return i
 
 
+@lru_cache(maxsize=200_000)
 def canonical_tone(syllable: str) -> str:
     """Place the tone mark of a lower-case syllable where the modern rule puts it.
 
@@ -129,6 +132,7 @@ def canonical_tone(syllable: str) -> str:
     )
 
 
+@lru_cache(maxsize=200_000)
 def normalise_word(word: str) -> str:
     """The exact search form of a syllable: NFC, lower case, canonical tone placement."""
     return canonical_tone(unicodedata.normalize("NFC", word).lower())
@@ -186,14 +190,18 @@ _WORD_RE = re.compile(r"[A-ZĐ]{1,8}&[A-ZĐ]{1,8}(?![^\W_])|[^\W_](?:[^\W_]|[\u0
 _UNIT_RE = re.compile(_WORD_RE.pattern + r"|[^\w\s]")
 
 
-def split_units(text: str) -> list[Unit]:
-    """Split text into syllables and punctuation, with offsets in the ORIGINAL ``text``."""
+@lru_cache(maxsize=8)
+def split_units(text: str) -> tuple[Unit, ...]:
+    """Split text into syllables and punctuation, with offsets in the ORIGINAL ``text``.
+
+    Cached for the last few texts: one body feeds several fields' analyzers in turn.
+    """
     nfc, starts, ends = nfc_with_offsets(text)
     units = []
     for match in _UNIT_RE.finditer(nfc):
         surface = match.group()
         units.append(Unit(surface, starts[match.start()], ends[match.end() - 1], surface[0].isalnum()))
-    return units
+    return tuple(units)
 
 
 def syllables(text: str) -> list[Unit]:
@@ -221,7 +229,7 @@ def _joins(prev: str, cur: str, label: str) -> bool:
 _PYVI_CHUNK = 2000
 
 
-def segment_words(units: list[Unit]) -> list[tuple[str, int, int]]:
+def segment_words(units: tuple[Unit, ...] | list[Unit]) -> list[tuple[str, int, int]]:
     """pyvi word segmentation over ``units``: ``(word, start, end)`` for every word.
 
     The word is the exact forms of its syllables joined by ``_`` (``giáo_dục``); offsets
@@ -252,6 +260,7 @@ def _word_of(units: list[Unit]) -> tuple[str, int, int]:
     return ("_".join(normalise_word(u.surface) for u in units), units[0].start, units[-1].end)
 
 
+@lru_cache(maxsize=200_000)
 def _canonical_case_kept(surface: str) -> str:
     lower = surface.lower()
     canonical = canonical_tone(lower)
@@ -260,7 +269,7 @@ def _canonical_case_kept(surface: str) -> str:
     return "".join(c.upper() if o.isupper() else c for c, o in zip(canonical, surface))
 
 
-def syllable_bigrams(units: list[Unit]) -> list[tuple[str, int, int]]:
+def syllable_bigrams(units: tuple[Unit, ...] | list[Unit]) -> list[tuple[str, int, int]]:
     """Folded bigrams of adjacent syllables not separated by punctuation: ``giao_duc``."""
     grams = []
     for a, b in zip(units, units[1:]):
