@@ -25,6 +25,20 @@ MAX_RESULT_WINDOW = 10_000
 SORTS = ("relevance", "date")
 
 
+class RobertsonBM25F(scoring.BM25F):
+    """BM25F with the probabilistic IDF ``log(1 + (N - n + 0.5) / (n + 0.5))``.
+
+    Whoosh's default ``log(N / (n + 1)) + 1`` never falls below 1, so the common syllables
+    of a long question (``của``, ``là``, ``gì``) weigh almost as much as rare ones.
+    """
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        n = parent.doc_frequency(fieldname, text)
+        total = parent.doc_count_all()
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+
 @dataclass(frozen=True)
 class Ranking:
     """The weights of the query plan and BM25's parameters (tuned in bench/relevance.py)."""
@@ -44,7 +58,7 @@ class Ranking:
     telex_min_hits: int = 3
 
     def weighting(self) -> scoring.WeightingModel:
-        return scoring.BM25F(B=self.b, K1=self.k1, title_B=self.title_b)
+        return RobertsonBM25F(B=self.b, K1=self.k1, title_B=self.title_b)
 
 
 DEFAULT_RANKING = Ranking()
@@ -221,31 +235,38 @@ def _execute(searcher, q, page, per_page, sort, year):
     return len(results), hits, facets
 
 
-def _body_spans(searcher, docnum: int, folds: list[str]) -> list[tuple[int, int]]:
-    """Character spans of the query's folded words in a stored body, from the postings."""
-    spans = []
+def _body_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[tuple[int, int]]]:
+    """Character spans of the query's folded words in each stored body, from the postings.
+
+    One raw posting matcher per term walks the hits in document order: no re-analysis,
+    no scorer set-up.
+    """
+    spans: dict[int, list[tuple[int, int]]] = {d: [] for d in docnums}
+    order = sorted(docnums)
     for term in folds:
-        try:
-            m = searcher.postings("body", term)
-        except TermNotFound:
+        if ("body", term) not in reader:
             continue
-        m.skip_to(docnum)
-        if m.is_active() and m.id() == docnum:
-            spans.extend((s, e) for _, s, e in m.value_as("characters"))
+        m = reader.postings("body", term)
+        for docnum in order:
+            if not m.is_active():
+                break
+            if m.id() < docnum:
+                m.skip_to(docnum)
+            if m.is_active() and m.id() == docnum:
+                spans[docnum].extend((s, e) for _, s, e in m.value_as("characters"))
     return spans
 
 
-def _hit(searcher, hit, wanted: list[str], config: Config, score: bool) -> Hit:
+def _hit(hit, spans: list[tuple[int, int]], wanted: list[str], config: Config, score: bool) -> Hit:
     stored = hit.fields()
     body = stored.get("body", "")
     title = stored.get("title", "") or stored.get("id", "")
-    folds = sorted({fold(w) for w in wanted})
-    spans = select_spans(body, _body_spans(searcher, hit.docnum, folds), wanted)
     date = stored.get("date")
     return Hit(
         id=stored["id"],
         title=mark(title, spans_by_tokenizing(title, wanted)),
-        snippet=make_snippet(body, spans, config.snippet_chars, config.snippet_fragments),
+        snippet=make_snippet(body, select_spans(body, spans, wanted), config.snippet_chars,
+                             config.snippet_fragments),
         date=date.date().isoformat() if date else None,
         path=stored.get("path", ""),
         url=stored.get("url", ""),
@@ -341,7 +362,8 @@ def search(
         if vocab is not None and ran == text:
             suggestion = _suggestion(searcher, parsed, vocab)
         wanted = parsed.positive_syllables()
-        results = [_hit(searcher, h, wanted, config, sort == "relevance") for h in hits]
+        spans = _body_spans(searcher.reader(), [h.docnum for h in hits], sorted({fold(w) for w in wanted}))
+        results = [_hit(h, spans[h.docnum], wanted, config, sort == "relevance") for h in hits]
     return SearchResult(
         query=q or "", ran_query=ran, total=total, page=page, per_page=per_page,
         took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion,

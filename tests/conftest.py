@@ -1,0 +1,33 @@
+"""Shared fixtures: one index of samples/ per test session, and the web app over it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.build import reindex
+from indexer.config import Config
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory) -> Path:
+    """An index of samples/, built once per session; treat it as read-only."""
+    index_dir = tmp_path_factory.mktemp("sample-index")
+    reindex([SAMPLES], index_dir, procs=1)
+    return index_dir
+
+
+@pytest.fixture
+def app(sample_index):
+    """The web app over the sample index, with default settings (config.toml is not read)."""
+    from webapp.app import create_app
+
+    return create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(sample_index)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

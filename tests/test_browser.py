@@ -1,0 +1,256 @@
+"""End to end in a real headless Chromium (Playwright): what a user sees and clicks."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from indexer.config import Config
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot-results.png"
+XSS_DOC = "2022-tap-huan-an-toan-thong-tin-nganh-giao-duc.html"
+#: Five results a page, so that ``giao duc`` (8 documents in samples/) has two pages.
+PER_PAGE = 5
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if _ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_index):
+    """The app on an ephemeral port, served from a background thread."""
+    from werkzeug.serving import make_server
+
+    from webapp.app import create_app
+
+    app = create_app({"VNSEARCH_CONFIG": replace(Config(), per_page=PER_PAGE), "INDEX_DIR": str(sample_index)})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium(chromium_path):
+    from playwright.sync_api import sync_playwright  # imported here: a skip needs no Playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page with every dialog, page error and console error it produced."""
+
+    def __init__(self, page):
+        self.page = page
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
+        page.on("console", self._console)
+
+    def _console(self, msg):
+        # The status of a page we opened on purpose (a 404 page) is not an error of ours.
+        expected_status = msg.text.startswith("Failed to load resource") and msg.location.get("url") == self.page.url
+        if msg.type == "error" and not expected_status:
+            self.errors.append(f"console: {msg.text} ({msg.location.get('url')})")
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def assert_clean(self):
+        assert self.dialogs == [], "a dialog opened: script ran"
+        assert self.errors == [], "errors or CSP violations in the console"
+
+
+@pytest.fixture
+def make_page(chromium, live_server):
+    """Open pages in fresh browser contexts; every page is checked for dialogs and console errors."""
+    contexts, watched = [], []
+
+    def open_page(width=1200, height=900, javascript=True, **options):
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
+                                       base_url=live_server, java_script_enabled=javascript, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        w = Watched(context.new_page())
+        watched.append(w)
+        return w
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    for w in watched:
+        w.assert_clean()
+
+
+@pytest.fixture
+def page(make_page):
+    return make_page().page
+
+
+def search_by_typing(page, query: str) -> None:
+    page.goto("/")
+    box = page.get_by_label("Từ khóa tìm kiếm")
+    box.fill(query)
+    with page.expect_navigation():
+        box.press("Enter")
+    page.locator("#results-region .summary").wait_for()
+
+
+def result_ids(page) -> list[str]:
+    return [href.split("?")[0] for href in page.locator(".result-title a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")]
+
+
+def test_search_shows_highlighted_accented_words(page):
+    search_by_typing(page, "giao duc")
+    assert re.search(r"[?&]q=giao(\+|%20)duc", page.url)
+    marks = page.locator(".results mark").all_inner_texts()
+    assert any("giáo dục" in m.lower() for m in marks), marks
+    assert page.locator(".summary").inner_text().startswith("Khoảng 8 kết quả")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def test_search_works_without_javascript(make_page):
+    page = make_page(javascript=False).page
+    search_by_typing(page, "giáo dục")
+    assert page.locator(".result").count() == PER_PAGE
+    with page.expect_navigation():
+        page.get_by_role("link", name="Mới nhất").click()
+    dates = page.locator(".result time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_results_as_you_type(page):
+    page.goto("/")
+    page.get_by_label("Từ khóa tìm kiếm").press_sequentially("ho guom", delay=30)
+    page.locator(".results mark").first.wait_for()
+    assert "/doc/2023-ho-guom-ho-nuoc-noi-do.txt" in result_ids(page)
+    assert re.search(r"[?&]q=ho(\+|%20)guom", page.url), "the URL follows the query"
+    marks = [m.lower() for m in page.locator(".results mark").all_inner_texts()]
+    assert "hồ" in marks or "gươm" in marks
+    # The script renders what the server renders.
+    parts = ".results, .pagination, .filters, .sort"
+    typed = page.locator(parts).all_inner_texts()
+    page.reload()
+    assert page.locator(parts).all_inner_texts() == typed
+
+
+def test_pagination_link(page):
+    search_by_typing(page, "giao duc")
+    first = result_ids(page)
+    pagination = page.get_by_role("navigation", name="Phân trang")
+    assert pagination.locator("[aria-current=page]").inner_text() == "1"
+    with page.expect_navigation():
+        pagination.get_by_role("link", name="Trang 2").click()
+    assert "page=2" in page.url and "q=giao" in page.url
+    assert pagination.locator("[aria-current=page]").inner_text() == "2"
+    second = result_ids(page)
+    assert second and not set(first) & set(second)
+    assert page.locator(".summary").inner_text().startswith("Khoảng 8 kết quả")
+
+
+def test_year_facet(page):
+    search_by_typing(page, "giao duc")
+    facet = page.locator(".facet-list a", has=page.locator(".facet-value")).first
+    year = facet.locator(".facet-value").inner_text()
+    count = int(facet.locator(".count").inner_text())
+    with page.expect_navigation():
+        facet.click()
+    assert f"year={year}" in page.url
+    dates = page.locator(".result time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
+    assert len(dates) == min(count, PER_PAGE)
+    assert all(d.startswith(year + "-") for d in dates), dates
+    assert page.locator(".facet-list [aria-current=true] .facet-value").inner_text() == year
+    with page.expect_navigation():
+        page.get_by_role("link", name="Tất cả các năm").click()
+    assert "year=" not in page.url
+
+
+def test_did_you_mean(page):
+    search_by_typing(page, "guomm")
+    assert page.locator(".result").count() == 0
+    suggestion = page.locator(".suggestion a")
+    assert suggestion.inner_text() == "gươm"
+    with page.expect_navigation():
+        suggestion.click()
+    assert page.get_by_label("Từ khóa tìm kiếm").input_value() == "gươm"
+    assert "/doc/2023-ho-guom-ho-nuoc-noi-do.txt" in result_ids(page)
+    assert "gươm" in [m.lower() for m in page.locator(".results mark").all_inner_texts()]
+
+
+def test_telex_notice(page):
+    search_by_typing(page, "giaos ducj")
+    assert "Telex" in page.locator(".notice").inner_text()
+    assert page.locator(".result").count() > 0
+
+
+def test_script_text_in_a_document_does_not_run(make_page):
+    watched = make_page()
+    page = watched.page
+    search_by_typing(page, "script alert")
+    assert "<script>alert(1)</script>" in page.locator(".snippet").first.inner_text()
+    with page.expect_navigation():
+        page.locator(".result-title a").first.click()
+    assert XSS_DOC in page.url
+    assert "<script>alert(1)</script>" in page.locator(".doc-body").inner_text()
+    assert page.locator(".doc-body script").count() == 0
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    watched.assert_clean()
+
+
+def test_hostile_query_does_not_run(make_page):
+    from playwright.sync_api import expect
+
+    watched = make_page()
+    page = watched.page
+    hostile = '"><img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>'
+    search_by_typing(page, hostile)
+    assert page.get_by_label("Từ khóa tìm kiếm").input_value() == hostile
+    # And typed, for the as-you-type results.
+    page.get_by_label("Từ khóa tìm kiếm").fill(hostile + " giáo")
+    expect(page).to_have_title(re.compile("giáo – vnsearch$"))
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("img").count() == 0
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=giao+duc", "/?q=guomm", f"/doc/{XSS_DOC}?q=giao+duc", "/khong-co"])
+def test_phone_width(make_page, url):
+    page = make_page(width=375, height=740, is_mobile=True, has_touch=True).page
+    page.goto(url)
+    box = page.get_by_label("Từ khóa tìm kiếm")
+    assert box.is_visible()
+    bounds = box.bounding_box()
+    assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 375
+    assert page.get_by_role("button", name="Tìm kiếm").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 376
