@@ -444,3 +444,62 @@ def typed_without_ime(word: str) -> str | None:
         return None
     result = _apply_tone(word, tone) if tone else word
     return result if has_diacritics(result) else None
+
+
+class BagTokenizer(Tokenizer):
+    """Everything a query may match, in one field: folded syllables, their exact forms
+    (when they carry diacritics), folded bigrams and, optionally, pyvi compound words.
+
+    The forms never collide: an exact form with diacritics differs from every folded
+    form, bigrams join with ``_`` and words with ``+``. One field means one BM25 length
+    normalisation over all signals, which measured better than a field per signal.
+    Syllable ``i`` and the tokens derived from it share position ``i``, so phrase queries
+    over folded syllables still see consecutive positions.
+    """
+
+    def __init__(self, words: bool = False):
+        self.words = words
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        units = split_units(value)
+        pos = start_pos - 1
+        position_of: dict[int, int] = {}
+        for i, unit in enumerate(units):
+            if not unit.is_word:
+                continue
+            pos += 1
+            position_of[unit.start] = pos
+            exact = normalise_word(unit.surface)
+            folded = fold(exact)
+            forms = [(folded, unit.start, unit.end)]
+            if folded != exact:
+                forms.append((exact, unit.start, unit.end))
+            nxt = units[i + 1] if i + 1 < len(units) else None
+            if nxt is not None and nxt.is_word:
+                forms.append((folded + "_" + fold(normalise_word(nxt.surface)), unit.start, nxt.end))
+            for text, start, end in forms:
+                yield _fill(token, text, pos, start_char + start, start_char + end, positions, chars)
+        if self.words:
+            for text, start, end in segment_words(units):
+                if "_" in text:
+                    yield _fill(token, text.replace("_", "+"), position_of.get(start, pos),
+                                start_char + start, start_char + end, positions, chars)
+
+
+def _fill(token: Token, text: str, pos: int, start: int, end: int, positions: bool, chars: bool) -> Token:
+    token.text = text
+    token.boost = 1.0
+    token.stopped = False
+    if positions:
+        token.pos = pos
+    if chars:
+        token.startchar = start
+        token.endchar = end
+    return token
+
+
+def BagAnalyzer(words: bool = False) -> Composable:
+    """Folded syllables + exact syllables + folded bigrams (+ pyvi words) in one field."""
+    return BagTokenizer(words=words)

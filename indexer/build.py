@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from .documents import Document, DocumentError, Skipped, iter_documents
 from .errors import VnsearchError
+from .schema import indexed_text
 from .store import (
     current_generation,
     new_generation,
@@ -56,19 +57,14 @@ class ReindexReport:
 
 def document_fields(doc: Document) -> dict:
     """The Whoosh fields of one document."""
-    # A full stop between title and body keeps bigrams from spanning the two.
-    title_and_body = f"{doc.title}\n.\n{doc.body}"
     fields = {
         "id": doc.id,
         "content_hash": doc.content_hash,
         "path": doc.path,
         "url": doc.url,
         "title": doc.title,
-        "title_exact": doc.title,
+        "text": indexed_text(doc.title, doc.body),
         "body": doc.body,
-        "body_exact": doc.body,
-        "bigram": title_and_body,
-        "words": title_and_body,
     }
     if doc.date is not None:
         fields["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)

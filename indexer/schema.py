@@ -1,17 +1,28 @@
 """The index schema: which fields exist and how each is analysed.
 
-Fields were chosen from measurements (docs/BENCHMARKS.md): folded syllables make
-unaccented queries work, exact syllables let the diacritics a user typed outrank a
-folded-only match, folded bigrams reward word order, pyvi words reward whole compounds.
+Measured on ViNewsQA and UIT-ViQuAD (docs/BENCHMARKS.md), one "bag" field holding
+folded syllables, exact syllables and folded bigrams of title and body ranks better than
+a field per signal: BM25 then normalises length once over all signals. The title also has
+a field of its own, for ``title:`` queries and a title boost.
 """
 
 from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
-from .analysis import BigramAnalyzer, ExactAnalyzer, FoldedAnalyzer, WordAnalyzer
+from .analysis import BagAnalyzer
 
-#: Text fields searched by a query, for ``title:`` and the plain-text plan.
-TITLE_FIELDS = ("title", "title_exact")
-BODY_FIELDS = ("body", "body_exact", "bigram", "words")
+#: Between title and body in the ``text`` field: the full stop keeps bigrams from spanning both.
+TITLE_SEPARATOR = "\n.\n"
+#: Whether pyvi compound words join the bag (measured: see docs/BENCHMARKS.md).
+INDEX_PYVI_WORDS = True
+
+
+def indexed_text(title: str, body: str) -> str:
+    """The value of the ``text`` field; body offsets are shifted by ``body_offset(title)``."""
+    return f"{title}{TITLE_SEPARATOR}{body}"
+
+
+def body_offset(title: str) -> int:
+    return len(title) + len(TITLE_SEPARATOR)
 
 
 def build_schema() -> Schema:
@@ -22,12 +33,9 @@ def build_schema() -> Schema:
         url=STORED,
         date=DATETIME(stored=True, sortable=True),
         year=ID(stored=True, sortable=True),
-        # Stored title/body are the original text: snippets are cut from them using the
-        # character offsets stored with the folded body postings.
-        title=TEXT(analyzer=FoldedAnalyzer(), stored=True, chars=True),
-        title_exact=TEXT(analyzer=ExactAnalyzer(), phrase=False),
-        body=TEXT(analyzer=FoldedAnalyzer(), stored=True, chars=True),
-        body_exact=TEXT(analyzer=ExactAnalyzer(), phrase=False),
-        bigram=TEXT(analyzer=BigramAnalyzer(), phrase=False),
-        words=TEXT(analyzer=WordAnalyzer(), phrase=False),
+        title=TEXT(analyzer=BagAnalyzer(), stored=True),
+        # Character offsets are stored with the postings so that snippets are cut from
+        # the stored body without analysing it again.
+        text=TEXT(analyzer=BagAnalyzer(words=INDEX_PYVI_WORDS), chars=True),
+        body=STORED,
     )

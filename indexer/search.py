@@ -15,6 +15,7 @@ from .analysis import fold, has_diacritics, segment_words, split_units, typed_wi
 from .config import Config, load_config
 from .errors import QueryError
 from .highlight import make_snippet, mark, select_spans, spans_by_tokenizing
+from .schema import body_offset
 from .query import Alternative, ParsedQuery, clean_query, parse_query
 from .store import index_version, open_index
 from .synonyms import expansions, load_synonyms
@@ -41,14 +42,18 @@ class RobertsonBM25F(scoring.BM25F):
 
 @dataclass(frozen=True)
 class Ranking:
-    """The weights of the query plan and BM25's parameters (tuned in bench/relevance.py)."""
+    """The weights of the query plan and BM25's parameters (tuned with bench/relevance.py)."""
 
-    title: float = 2.0
-    body: float = 1.0
-    title_exact: float = 0.6
-    body_exact: float = 0.4
+    #: Weight of a folded syllable: what decides whether a document matches at all.
+    syllable: float = 1.0
+    #: Weight of the exact form (diacritics as typed): ``hồ`` outranks ``họ``.
+    exact: float = 1.0
+    #: Weight of a folded bigram of adjacent query words: word order and compounds.
     bigram: float = 1.0
-    words: float = 0.5
+    #: Weight of a pyvi compound word of the query (accented queries only).
+    words: float = 0.0
+    #: Multiplier for the same clauses on the title field (the title is also in ``text``).
+    title: float = 0.0
     k1: float = 1.2
     b: float = 0.75
     title_b: float = 0.5
@@ -129,32 +134,39 @@ def validate_params(page=1, per_page=None, sort="relevance", year=None, config: 
 # --- The query plan --------------------------------------------------------------
 
 
+def _fields(alt: Alternative, r: Ranking) -> list[tuple[str, float]]:
+    if alt.title_only:
+        return [("title", 1.0)]
+    return [("text", 1.0), ("title", r.title)] if r.title else [("text", 1.0)]
+
+
 def _alternative_query(alt: Alternative, r: Ranking) -> wq.Query:
     folds = [fold(s) for s in alt.syllables]
-    fields = [("title", r.title)] if alt.title_only else [("title", r.title), ("body", r.body)]
-    if alt.is_phrase:
-        return wq.Or([wq.Phrase(f, folds, boost=w) for f, w in fields])
-    return wq.Or([wq.Term(f, folds[0], boost=w) for f, w in fields])
+    queries = [
+        wq.Phrase(f, folds, boost=w * r.syllable) if alt.is_phrase else wq.Term(f, folds[0], boost=w * r.syllable)
+        for f, w in _fields(alt, r)
+    ]
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
 def _exact_queries(alt: Alternative, r: Ranking) -> list[wq.Query]:
-    fields = [("title_exact", r.title_exact)]
-    if not alt.title_only:
-        fields.append(("body_exact", r.body_exact))
-    return [wq.Term(f, s, boost=w) for s in alt.syllables if has_diacritics(s) for f, w in fields]
+    if not r.exact:
+        return []
+    return [wq.Term(f, s, boost=w * r.exact) for s in alt.syllables if has_diacritics(s)
+            for f, w in _fields(alt, r)]
 
 
 def _run_queries(run: tuple[str, ...], r: Ranking) -> list[wq.Query]:
     """Bigram and pyvi-word clauses for a run of plain words: order and compounds count."""
-    units = split_units(" ".join(run))
-    queries: list[wq.Query] = []
+    fields = [("text", 1.0), ("title", r.title)] if r.title else [("text", 1.0)]
     folds = [fold(s) for s in run]
-    for a, b in zip(folds, folds[1:]):
-        queries.append(wq.Term("bigram", f"{a}_{b}", boost=r.bigram))
-    if any(has_diacritics(s) for s in run) and r.words:
-        for word, _, _ in segment_words(units):
+    queries: list[wq.Query] = [
+        wq.Term(f, f"{a}_{b}", boost=w * r.bigram) for a, b in zip(folds, folds[1:]) for f, w in fields
+    ] if r.bigram else []
+    if r.words and any(has_diacritics(s) for s in run):
+        for word, _, _ in segment_words(split_units(" ".join(run))):
             if "_" in word:
-                queries.append(wq.Term("words", word, boost=r.words))
+                queries.append(wq.Term("text", word.replace("_", "+"), boost=r.words))
     return queries
 
 
@@ -235,8 +247,8 @@ def _execute(searcher, q, page, per_page, sort, year):
     return len(results), hits, facets
 
 
-def _body_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[tuple[int, int]]]:
-    """Character spans of the query's folded words in each stored body, from the postings.
+def _text_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[tuple[int, int]]]:
+    """Character spans of the query's folded words in each document's ``text`` field.
 
     One raw posting matcher per term walks the hits in document order: no re-analysis,
     no scorer set-up.
@@ -244,9 +256,9 @@ def _body_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[
     spans: dict[int, list[tuple[int, int]]] = {d: [] for d in docnums}
     order = sorted(docnums)
     for term in folds:
-        if ("body", term) not in reader:
+        if ("text", term) not in reader:
             continue
-        m = reader.postings("body", term)
+        m = reader.postings("text", term)
         for docnum in order:
             if not m.is_active():
                 break
@@ -260,7 +272,10 @@ def _body_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[
 def _hit(hit, spans: list[tuple[int, int]], wanted: list[str], config: Config, score: bool) -> Hit:
     stored = hit.fields()
     body = stored.get("body", "")
-    title = stored.get("title", "") or stored.get("id", "")
+    title = stored.get("title", "")
+    shift = body_offset(title)
+    spans = [(s - shift, e - shift) for s, e in spans if s >= shift]
+    title = title or stored.get("id", "")
     date = stored.get("date")
     return Hit(
         id=stored["id"],
@@ -298,15 +313,16 @@ def _suggestion(searcher, parsed: ParsedQuery, vocab) -> str | None:
     words = [alt.syllables[0] for slot in parsed.slots for alt in slot[:1] if not alt.is_phrase]
     if not words:
         return None
-    corrector = searcher.corrector("body")
+    corrector = searcher.corrector("text")
     out, changed = [], False
     for word in words:
         folded = fold(word)
-        if searcher.doc_frequency("body", folded) or searcher.doc_frequency("title", folded):
+        if searcher.doc_frequency("text", folded):
             best = word if has_diacritics(word) else vocab.best_exact(folded) or word
             out.append(best)
             continue
-        candidates = corrector.suggest(folded, limit=1, maxdist=1 if len(folded) <= 4 else 2)
+        candidates = [c for c in corrector.suggest(folded, limit=8, maxdist=1 if len(folded) <= 4 else 2)
+                      if "_" not in c and "+" not in c]
         if not candidates:
             out.append(word)
             continue
@@ -362,7 +378,7 @@ def search(
         if vocab is not None and ran == text:
             suggestion = _suggestion(searcher, parsed, vocab)
         wanted = parsed.positive_syllables()
-        spans = _body_spans(searcher.reader(), [h.docnum for h in hits], sorted({fold(w) for w in wanted}))
+        spans = _text_spans(searcher.reader(), [h.docnum for h in hits], sorted({fold(w) for w in wanted}))
         results = [_hit(h, spans[h.docnum], wanted, config, sort == "relevance") for h in hits]
     return SearchResult(
         query=q or "", ran_query=ran, total=total, page=page, per_page=per_page,

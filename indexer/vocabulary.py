@@ -24,14 +24,20 @@ class Vocabulary:
     """Exact forms grouped by folded form, with document frequencies."""
 
     def __init__(self, reader):
+        # The field holds every folded syllable, plus the exact form of those with
+        # diacritics: a plain form's own count is what its accented forms leave over.
         by_fold: dict[str, dict[str, int]] = defaultdict(dict)
-        for field in ("body_exact", "title_exact"):
-            if field not in reader.schema:
-                continue
-            for term, info in reader.iter_field(field):
-                word = term.decode("utf-8") if isinstance(term, bytes) else term
-                forms = by_fold[fold(word)]
-                forms[word] = forms.get(word, 0) + info.doc_frequency()
+        for term, info in reader.iter_field("text"):
+            word = term.decode("utf-8") if isinstance(term, bytes) else term
+            if "_" in word or "+" in word:
+                continue  # bigrams and compound words
+            by_fold[fold(word)][word] = info.doc_frequency()
+        for folded, forms in by_fold.items():
+            if folded in forms:
+                accented = sum(n for w, n in forms.items() if w != folded)
+                forms[folded] = max(0, forms[folded] - accented)
+                if not forms[folded]:
+                    del forms[folded]
         self.by_fold = dict(by_fold)
 
     def frequency(self, exact: str) -> int:

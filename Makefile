@@ -1,0 +1,38 @@
+# vnsearch: `make run` serves the sample corpus, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install index bench-relevance bench-speed clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Incremental: a no-op when the samples have not changed since the last run.
+index: $(STAMP)
+	$(BIN)/vnsearch reindex
+
+run: index
+	$(BIN)/vnsearch serve --port $(PORT)
+
+/usr/bin/chromium:
+	command -v apt-get >/dev/null && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || { echo "install Debian's chromium package to run the browser tests"; exit 1; }
+
+test: $(STAMP) /usr/bin/chromium
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench-relevance: $(STAMP)
+	$(BIN)/python -m bench.report_relevance
+
+bench-speed: $(STAMP)
+	$(BIN)/python -m bench.speed --sizes 10000,45000,150704
+
+clean:
+	rm -rf $(VENV) index_data/current index_data/gen-* bench/work
