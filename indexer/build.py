@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import errno
+import os
+import queue
+import shutil
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -11,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from tqdm import tqdm
+from whoosh.multiproc import MpWriter, SubWriterTask
 
 from .documents import Document, DocumentError, Skipped, iter_documents
 from .errors import VnsearchError
@@ -98,6 +104,8 @@ def indexed_hashes(index_dir: Path) -> dict[str, str]:
     """Id -> content hash of every live document in the current index (read from columns)."""
     ix = open_index(index_dir)
     with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            return {}  # an index built from nothing has no segment, and no columns to read
         ids = reader.column_reader("id")
         hashes = reader.column_reader("content_hash")
         return {_text(ids[n]): _text(hashes[n]) for n in reader.all_doc_ids()}
@@ -127,6 +135,8 @@ def reindex(
     with reindex_lock(index_dir):
         previous = current_generation(index_dir)
         remove_stale_generations(index_dir, keep={p for p in [previous] if p})
+        if previous:
+            _remove_leftovers(previous)
         wanted, skipped = scan_sources(sources)
         report = ReindexReport(skipped=skipped, full=full or previous is None)
         if report.full:
@@ -160,7 +170,7 @@ def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: i
 
     ix = whoosh_index.open_dir(str(gen))
     pool = procs > 1 and len(to_write) >= MIN_DOCS_FOR_POOL
-    writer = ix.writer(procs=procs, multisegment=True, limitmb=256) if pool else ix.writer(limitmb=256)
+    writer = _PoolWriter(ix, procs=procs, multisegment=True, limitmb=256) if pool else ix.writer(limitmb=256)
     try:
         for doc_id in to_delete:
             writer.delete_by_term("id", doc_id)
@@ -172,13 +182,122 @@ def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: i
                     bar.update(1)
         writer.commit()
     except OSError as e:
-        writer.cancel()
-        if e.errno == errno.ENOSPC:
+        _cancel(writer)
+        _remove_leftovers(gen)
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
             raise VnsearchError(f"disk full while writing {gen}: the previous index is unchanged") from None
         raise VnsearchError(f"cannot write the index in {gen}: {e}") from None
     except BaseException:
-        writer.cancel()
+        _cancel(writer)
+        _remove_leftovers(gen)
         raise
+
+
+def _remove_leftovers(gen: Path) -> None:
+    """Delete what a killed or failed write left in ``gen``: segments its TOC does not name
+    and Whoosh's temporary folder (a full disk stays full otherwise).
+
+    Call only while holding the reindex lock, so that no writer is running.
+    """
+    from whoosh import index as whoosh_index
+
+    try:
+        ix = whoosh_index.open_dir(str(gen))
+        toc = whoosh_index.TOC.read(ix.storage, ix.indexname)
+        whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+        shutil.rmtree(gen / f"{ix.indexname}.tmp", ignore_errors=True)
+    except (OSError, whoosh_index.EmptyIndexError):
+        pass  # nothing to clean, or it cannot be cleaned now: a later run will
+
+
+def _cancel(writer) -> None:
+    """Abandon ``writer`` without raising: on a full disk its own clean-up fails too."""
+    for task in getattr(writer, "tasks", ()):  # pool workers would wait for jobs forever
+        if task.is_alive():
+            task.kill()
+        task.join(10)
+    try:
+        writer.cancel()
+    except Exception:  # noqa: BLE001 - the first error is the one to report
+        if getattr(writer, "writelock", None):
+            writer.writelock.release()
+
+
+class _Worker(SubWriterTask):
+    """A Whoosh pool worker that dies with the reindex process and exits quietly on an OS error.
+
+    Whoosh's own workers wait on their queue forever once the parent is killed, holding
+    its locks; an OSError (a full disk) becomes the exit code, reported by the parent.
+    """
+
+    PR_SET_PDEATHSIG = 1
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.parent = os.getpid()
+
+    def run(self) -> None:
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(self.PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # not Linux: a killed reindex may leave workers behind
+            pass
+        if os.getppid() != self.parent:  # the parent died before prctl took effect
+            sys.exit(1)
+        try:
+            super().run()
+        except OSError as e:
+            sys.exit(e.errno if e.errno and 1 < e.errno < 256 else 2)
+
+
+class _PoolWriter(MpWriter):
+    """Whoosh's multi-process writer that stops when a worker fails.
+
+    MpWriter itself would wait forever on a full job queue, or commit without the failed
+    worker's documents.
+    """
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.jobs = self.jobqueue  # the workers' end; the writer's own puts are watched
+        self.jobqueue = _WatchedQueue(self.jobs, self.tasks)
+
+    def _new_task(self):
+        task = _Worker(self.storage, self.indexname, self.jobs, self.resultqueue,
+                       self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _commit_toc(self, segments):
+        _raise_if_failed(self.tasks)
+        super()._commit_toc(segments)
+
+
+class _WatchedQueue:
+    """A bounded job queue whose ``put`` raises, rather than blocks, once a worker has failed."""
+
+    def __init__(self, jobs, tasks):
+        self.jobs, self.tasks = jobs, tasks
+
+    def put(self, item) -> None:
+        while True:
+            _raise_if_failed(self.tasks)
+            try:
+                self.jobs.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+
+def _raise_if_failed(tasks) -> None:
+    """Raise the OSError a worker exited with, or a VnsearchError for any other failure."""
+    failed = [task.exitcode for task in tasks if task.exitcode]
+    if not failed:
+        return
+    code = failed[0]
+    if code > 1:
+        raise OSError(code, os.strerror(code))
+    raise VnsearchError(f"an indexing worker failed (exit code {code}): the index is unchanged")
 
 
 class _LogProgress:

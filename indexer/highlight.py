@@ -94,7 +94,10 @@ def _windows(text: str, spans: list[Span], size: int) -> list[tuple[int, int, in
         covered = [sp for sp in spans[i:] if sp[1] - s <= size]
         last_end = covered[-1][1]
         slack = max(0, size - (last_end - s)) // 2
-        start = _word_start(text, max(0, s - min(slack, 60)))
+        want = max(0, s - min(slack, 60))
+        start = _word_start(text, want)
+        if want - start > size // 4:  # inside one very long "word" (a URL): cut it
+            start = want
         end = _word_end(text, min(len(text), max(last_end, start + size)))
         if end - start > size * 1.3:  # one very long "word": cut it anyway
             end = max(last_end, start + size)

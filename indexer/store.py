@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import secrets
 import shutil
 import time
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from .errors import IndexBusy, IndexNotFound
 from .schema import build_schema
@@ -30,12 +32,39 @@ GEN_PREFIX = "gen-"
 def current_generation(index_dir: Path) -> Path | None:
     """The generation directory ``current`` points to, or None when there is none yet."""
     link = Path(index_dir) / CURRENT
-    try:
-        target = os.readlink(link)
-    except OSError:
-        return None
-    path = Path(index_dir) / target
-    return path if whoosh_index.exists_in(str(path)) else None
+    target = None
+    for _ in range(3):  # a rebuild may swap the link and delete its old target meanwhile
+        try:
+            seen, target = target, os.readlink(link)
+        except OSError:
+            return None
+        if target == seen:
+            return None
+        path = Path(index_dir) / target
+        if whoosh_index.exists_in(str(path)):
+            return path
+    return None
+
+
+class _ReadIndex(whoosh_index.FileIndex):
+    """The current generation, opened for reading.
+
+    A full rebuild deletes the old generation right after the swap; a search that resolved
+    ``current`` just before it would fail to open its reader. That reader is taken from the
+    new current generation instead: one search never mixes the two.
+    """
+
+    def __init__(self, gen: Path, index_dir: Path):
+        super().__init__(FileStorage(str(gen)))
+        self.gen, self.index_dir = gen, Path(index_dir)
+
+    def reader(self, reuse=None):
+        try:
+            return super().reader(reuse)
+        except (OSError, whoosh_index.EmptyIndexError):
+            if current_generation(self.index_dir) in (None, self.gen):
+                raise
+            return open_index(self.index_dir).reader()
 
 
 def open_index(index_dir: Path) -> whoosh_index.Index:
@@ -44,17 +73,20 @@ def open_index(index_dir: Path) -> whoosh_index.Index:
     if gen is None:
         raise IndexNotFound(f"no index in {index_dir}: run `vnsearch reindex` first")
     try:
-        return whoosh_index.open_dir(str(gen))
+        return _ReadIndex(gen, index_dir)
     except (OSError, whoosh_index.EmptyIndexError) as e:
         raise IndexNotFound(f"cannot open the index in {gen}: {e}") from None
 
 
 def index_version(index_dir: Path) -> tuple[str, int] | None:
-    """A value that changes whenever a reindex changes what searches see."""
+    """A value that changes whenever a reindex changes what searches see.
+
+    Unique across index directories too: it keys process-wide caches (the vocabulary).
+    """
     gen = current_generation(index_dir)
     if gen is None:
         return None
-    return gen.name, _toc_generation(gen)
+    return str(gen.resolve()), _toc_generation(gen)
 
 
 def _toc_generation(gen: Path) -> int:
@@ -71,8 +103,16 @@ def _toc_generation(gen: Path) -> int:
 def new_generation(index_dir: Path) -> Path:
     """Create an empty index in a fresh generation directory (not yet current)."""
     Path(index_dir).mkdir(parents=True, exist_ok=True)
-    gen = Path(index_dir) / f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    gen.mkdir()
+    while True:
+        # A random tag keeps names unique even for two rebuilds within one second in one
+        # process, so a name never comes back with other contents (see index_version).
+        name = f"{GEN_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
+        gen = Path(index_dir) / name
+        try:
+            gen.mkdir()
+            break
+        except FileExistsError:
+            continue
     whoosh_index.create_in(str(gen), build_schema())
     return gen
 
