@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from whoosh import query as wq
@@ -47,7 +47,7 @@ class Ranking:
     #: Weight of a folded syllable: what decides whether a document matches at all.
     syllable: float = 1.0
     #: Weight of the exact form (diacritics as typed): ``hồ`` outranks ``họ``.
-    exact: float = 1.0
+    exact: float = 0.5
     #: Weight of a folded bigram of adjacent query words: word order and compounds.
     bigram: float = 1.0
     #: Weight of a pyvi compound word of the query (accented queries only).
@@ -57,6 +57,16 @@ class Ranking:
     k1: float = 1.2
     b: float = 0.75
     title_b: float = 0.5
+    #: Proximity re-ranking of the top hits: how much the best window counts against BM25,
+    #: the window's size in syllables, and how many hits are re-ranked.
+    proximity: float = 1.0
+    proximity_window: int = 20
+    rerank_depth: int = 50
+    #: Question words dropped from long queries (they still count in bigrams).
+    stopwords: tuple[str, ...] = (
+        "gì", "nào", "không", "như", "thế", "là", "của", "có", "những", "được", "các", "và",
+        "ai", "đâu", "bao", "nhiêu", "khi", "sao", "vì", "tại", "mấy", "đã", "bị",
+    )
     #: Queries with at most this many slots must match every one (AND); longer ones rank by OR.
     and_max_slots: int = 4
     #: Below this many hits, an unaccented query is also read as Telex/VNI.
@@ -194,6 +204,20 @@ def expand_synonyms(parsed: ParsedQuery, groups) -> ParsedQuery:
     return ParsedQuery(tuple(out), parsed.excluded, parsed.runs)
 
 
+def drop_stopwords(parsed: ParsedQuery, r: Ranking) -> ParsedQuery:
+    """Drop single-word slots that are question words, from long queries only.
+
+    ``giáo dục là gì`` keeps every word; a 15-word question loses its ``gì``, ``nào``, ``là``.
+    The words stay in ``runs``, so bigrams such as ``như thế`` still count.
+    """
+    if len(parsed.slots) <= r.and_max_slots or not r.stopwords:
+        return parsed
+    stop = {fold(w) for w in r.stopwords}
+    kept = tuple(slot for slot in parsed.slots
+                 if len(slot) > 1 or slot[0].is_phrase or fold(slot[0].syllables[0]) not in stop)
+    return replace(parsed, slots=kept) if kept else parsed
+
+
 def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: bool | None = None) -> wq.Query:
     """The Whoosh query for a parsed user query.
 
@@ -202,6 +226,7 @@ def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: 
     """
     if parsed.is_empty:
         return wq.NullQuery
+    parsed = drop_stopwords(parsed, r)
     slot_queries = [
         wq.Or([_alternative_query(a, r) for a in slot]) if len(slot) > 1 else _alternative_query(slot[0], r)
         for slot in parsed.slots
@@ -231,31 +256,94 @@ def _year_facet():
     return sorting.FieldFacet("year", maptype=sorting.Count)
 
 
-def _execute(searcher, q, page, per_page, sort, year):
-    """(total, hits on the page, year counts for the query regardless of the year filter)."""
-    sortedby = sorting.FieldFacet("date", reverse=True) if sort == "date" else None
-    limit = page * per_page
+def _execute(searcher, q, page, per_page, sort, year, rerank=None):
+    """(total, hits on the page, year counts for the query regardless of the year filter).
+
+    ``rerank`` reorders the top hits (relevance sort only); pages past its depth keep BM25 order.
+    """
+    # Undated documents have no year: sorting by year first puts them last.
+    sortedby = [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("date", reverse=True)] \
+        if sort == "date" else None
+    depth = rerank.depth if rerank and sort == "relevance" else 0
+    limit = max(page * per_page, depth)
     if year is None:
         results = searcher.search(q, limit=limit, sortedby=sortedby, groupedby={"year": _year_facet()})
         counts = results.groups("year")
     else:
         results = searcher.search(q, limit=limit, sortedby=sortedby, filter=wq.Term("year", str(year)))
         counts = searcher.search(q, limit=1, groupedby={"year": _year_facet()}).groups("year")
-    start = (page - 1) * per_page
-    hits = [results[i] for i in range(start, min(limit, results.scored_length()))]
+    ranked = [results[i] for i in range(min(limit, results.scored_length()))]
+    if depth:
+        ranked = rerank(searcher.reader(), ranked[:depth]) + ranked[depth:]
+    hits = ranked[(page - 1) * per_page: page * per_page]
     facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
     return len(results), hits, facets
 
 
-def _text_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[tuple[int, int]]]:
-    """Character spans of the query's folded words in each document's ``text`` field.
+class ProximityReranker:
+    """Re-rank the top hits by how close together the query's words occur.
 
-    One raw posting matcher per term walks the hits in document order: no re-analysis,
-    no scorer set-up.
+    A question is usually answered by one passage that holds most of its words: each hit
+    gains ``weight`` × (IDF-weighted share of the query's distinct words found inside the
+    best window of ``window`` syllables), added to its BM25 score divided by the top score.
+    Positions come from the postings of the ``text`` field; nothing is re-analysed.
     """
-    spans: dict[int, list[tuple[int, int]]] = {d: [] for d in docnums}
+
+    def __init__(self, parsed: ParsedQuery, searcher, r: Ranking):
+        self.depth = r.rerank_depth
+        self.weight = r.proximity
+        self.window = r.proximity_window
+        n = searcher.doc_count_all()
+        self.idf = {}
+        for slot in drop_stopwords(parsed, r).slots:
+            for alt in slot:
+                for s in alt.syllables:
+                    f = fold(s)
+                    df = searcher.doc_frequency("text", f)
+                    if df:
+                        self.idf[f] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def best_window(self, events: list[tuple[int, str]]) -> float:
+        """The largest IDF sum of distinct terms within ``window`` consecutive positions."""
+        counts: dict[str, int] = {}
+        best = current = 0.0
+        j = 0
+        for pos, term in events:
+            if not counts.get(term):
+                current += self.idf[term]
+            counts[term] = counts.get(term, 0) + 1
+            while events[j][0] <= pos - self.window:
+                old = events[j][1]
+                counts[old] -= 1
+                if not counts[old]:
+                    current -= self.idf[old]
+                j += 1
+            best = max(best, current)
+        return best
+
+    def __call__(self, reader, hits: list) -> list:
+        total_idf = sum(self.idf.values())
+        if not hits or not total_idf or len(self.idf) < 2 or not self.weight:
+            return hits
+        positions = _postings_values(reader, [h.docnum for h in hits], list(self.idf), "positions")
+        top = max(h.score or 0 for h in hits) or 1.0
+
+        def score(hit):
+            events = sorted((p, t) for t, ps in positions[hit.docnum].items() for p in ps)
+            return (hit.score or 0) / top + self.weight * self.best_window(events) / total_idf
+
+        return sorted(hits, key=score, reverse=True)
+
+
+def _postings_values(reader, docnums: list[int], terms: list[str], kind: str) -> dict[int, dict[str, list]]:
+    """``kind`` ("positions" or "characters") of each term in each document of ``docnums``.
+
+    One raw posting matcher per term walks the documents in order: no re-analysis and no
+    scorer set-up.
+    """
+    values: dict[int, dict[str, list]] = {d: {} for d in docnums}
     order = sorted(docnums)
-    for term in folds:
+    for term in terms:
         if ("text", term) not in reader:
             continue
         m = reader.postings("text", term)
@@ -265,8 +353,14 @@ def _text_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[
             if m.id() < docnum:
                 m.skip_to(docnum)
             if m.is_active() and m.id() == docnum:
-                spans[docnum].extend((s, e) for _, s, e in m.value_as("characters"))
-    return spans
+                values[docnum][term] = m.value_as(kind)
+    return values
+
+
+def _text_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[tuple[int, int]]]:
+    """Character spans of the query's folded words in each document's ``text`` field."""
+    chars = _postings_values(reader, docnums, folds, "characters")
+    return {d: [(s, e) for values in by_term.values() for _, s, e in values] for d, by_term in chars.items()}
 
 
 def _hit(hit, spans: list[tuple[int, int]], wanted: list[str], config: Config, score: bool) -> Hit:
@@ -335,11 +429,12 @@ def _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year):
     parsed = expand_synonyms(parse_query(text, config.max_query_chars, config.max_query_terms), synonyms)
     if parsed.is_empty:
         return parsed, 0, [], []
-    total, hits, facets = _execute(searcher, build_query(parsed, ranking), page, per_page, sort, year)
+    rerank = ProximityReranker(parsed, searcher, ranking)
+    total, hits, facets = _execute(searcher, build_query(parsed, ranking), page, per_page, sort, year, rerank)
     if total == 0 and len(parsed.slots) > 1:
         # Nothing has every word: rank documents that have some of them.
         total, hits, facets = _execute(
-            searcher, build_query(parsed, ranking, require_all=False), page, per_page, sort, year)
+            searcher, build_query(parsed, ranking, require_all=False), page, per_page, sort, year, rerank)
     return parsed, total, hits, facets
 
 
@@ -366,13 +461,15 @@ def search(
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         parsed, total, hits, facets = _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year)
         ran, notice, suggestion = text, None, None
-        needs_vocab = suggest and not parsed.is_empty and total < ranking.telex_min_hits
+        # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
+        unknown = any(not searcher.doc_frequency("text", fold(s)) for s in parsed.positive_syllables())
+        needs_vocab = suggest and not parsed.is_empty and (unknown or total < ranking.telex_min_hits)
         vocab = vocabulary_for(index_version(index_dir), searcher.reader()) if needs_vocab else None
         if vocab is not None and not has_diacritics(text):
             reading = _telex_reading(searcher, text, vocab)
             if reading:
                 alt = _run(searcher, reading, config, ranking, synonyms, page, per_page, sort, year)
-                if alt[1] > total:
+                if alt[1] > total or (unknown and alt[1] and alt[1] >= total):
                     parsed, total, hits, facets = alt
                     ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
         if vocab is not None and ran == text:

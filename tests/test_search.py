@@ -460,8 +460,6 @@ def test_sort_by_date_is_newest_first(sample_index):
     assert all(hit.score is None for hit in result.results)
 
 
-@pytest.mark.xfail(strict=True, reason="search: sorting by date in reverse puts documents without a date "
-                                       "first (a missing DATETIME sorts as the largest value)")
 def test_sort_by_date_puts_undated_documents_last(sample_index):
     result = run("nam hoc", sample_index, sort="date")
     assert UNDATED in ids(result)
@@ -497,8 +495,6 @@ def test_no_suggestion_for_words_the_index_has(sample_index):
     assert run("xyzzyq", sample_index).suggestion is None
 
 
-@pytest.mark.xfail(strict=True, reason="search: did-you-mean is skipped when the OR fallback (no document "
-                                       "has every word) finds at least telex_min_hits documents")
 def test_did_you_mean_when_one_word_of_several_is_misspelt(sample_index):
     assert run("hoi nghj", sample_index).suggestion == "hội nghị"
 

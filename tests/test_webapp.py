@@ -156,7 +156,6 @@ def test_sort_by_date_is_newest_first(client):
     assert re.search(r'aria-current="true">Mới nhất<', html)
 
 
-@pytest.mark.xfail(strict=True, reason="indexer: sorting by date in reverse puts documents without a date first")
 def test_sort_by_date_puts_undated_documents_last(client):
     ids = [hit["id"] for hit in api(client, q="nam hoc", sort="date", per_page=50)["results"]]
     assert UNDATED_DOC in ids
