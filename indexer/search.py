@@ -51,7 +51,7 @@ class Ranking:
     #: Weight of a folded bigram of adjacent query words: word order and compounds.
     bigram: float = 1.0
     #: Weight of a pyvi compound word of the query (accented queries only).
-    words: float = 0.0
+    words: float = 0.25
     #: Multiplier for the same clauses on the title field (the title is also in ``text``).
     title: float = 0.0
     k1: float = 1.2
