@@ -28,8 +28,11 @@ run: index
 test: $(STAMP) /usr/bin/chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+DATA := ../shared/data
 bench-relevance: $(STAMP)
-	$(BIN)/python -m bench.report_relevance
+	for c in vinewsqa viquad; do for f in "" --fold-queries; do \
+	  $(BIN)/python -m bench.relevance --corpus $(DATA)/$$c/corpus.jsonl \
+	    --queries $(DATA)/$$c/queries.dev.jsonl --qrels $(DATA)/$$c/qrels.dev.tsv $$f; done; done
 
 bench-speed: $(STAMP)
 	$(BIN)/python -m bench.speed --sizes 10000,45000,150704

@@ -1,10 +1,12 @@
 """Ranking quality on a BEIR-layout collection, through the same search function as the web API.
 
     python -m bench.relevance --corpus C.jsonl --queries Q.jsonl --qrels R.tsv \
-        [--fold-queries] [--distractors F.jsonl.gz ...] [--workdir DIR] [--limit N]
+        [--fold-queries] [--distractors F.jsonl.gz ...] [--workdir DIR] [--limit N] [--peers]
 
 Prints MRR@10, nDCG@10, Recall@10, Recall@100 and the median query time; the last line is
-exactly ``mrr10=0.xxx ndcg10=0.xxx r10=0.xxx r100=0.xxx``.
+exactly ``mrr10=0.xxx ndcg10=0.xxx r10=0.xxx r100=0.xxx``. With ``--peers`` the same is
+measured for the peer engines of ``bench.peers`` instead of vnsearch, one line per peer and a
+markdown table; the last line is then the last peer's.
 """
 
 from __future__ import annotations
@@ -96,17 +98,29 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N judged queries")
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--ranking", type=json.loads, default={}, help='overrides, e.g. {"bigram": 1.5}')
+    parser.add_argument("--peers", action="store_true", help="measure the peer engines (bench.peers) instead")
     args = parser.parse_args(argv)
+    if args.peers and args.distractors:
+        parser.error("--peers ranks the collection alone; drop --distractors")
     for path in [args.corpus, args.queries, args.qrels, *args.distractors]:
         if not path.exists():
             print(f"missing {path}: the collections live in ../shared/data", file=sys.stderr)
             return 2
-    args.workdir.mkdir(parents=True, exist_ok=True)
-    index_dir = build_index(args.corpus, args.distractors, args.workdir, args.procs)
     queries = read_queries(args.queries)
     qrels = read_qrels(args.qrels)
     if args.limit:
         queries = dict(list((q, t) for q, t in queries.items() if q in qrels)[: args.limit])
+    if args.peers:
+        from bench import peers
+
+        results = peers.run(args.corpus, queries, qrels, [args.fold_queries], args.procs)
+        for result in results:
+            print(peers.line(result))
+        print(peers.markdown_table(results))
+        print(" ".join(f"{k}={v:.3f}" for k, v in results[-1].scores.items()))
+        return 0
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    index_dir = build_index(args.corpus, args.distractors, args.workdir, args.procs)
     ranking = replace(DEFAULT_RANKING, **args.ranking)
     scores, median_ms = evaluate(index_dir, queries, qrels, args.fold_queries, ranking)
     form = "unaccented" if args.fold_queries else "as given"
