@@ -457,6 +457,7 @@ def search(
     index_dir = Path(index_dir or config.index_dir)
     text = clean_query(q or "", config.max_query_chars)
     synonyms = load_synonyms(config.synonyms)
+    version = index_version(index_dir)  # read before opening: a cached vocabulary is never newer
     ix = open_index(index_dir)
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         parsed, total, hits, facets = _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year)
@@ -464,7 +465,7 @@ def search(
         # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
         unknown = any(not searcher.doc_frequency("text", fold(s)) for s in parsed.positive_syllables())
         needs_vocab = suggest and not parsed.is_empty and (unknown or total < ranking.telex_min_hits)
-        vocab = vocabulary_for(index_version(index_dir), searcher.reader()) if needs_vocab else None
+        vocab = vocabulary_for(version, searcher.reader()) if needs_vocab else None
         if vocab is not None and not has_diacritics(text):
             reading = _telex_reading(searcher, text, vocab)
             if reading:
