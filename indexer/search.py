@@ -53,7 +53,7 @@ class Ranking:
     #: Weight of a pyvi compound word of the query (accented queries only).
     words: float = 0.25
     #: Multiplier for the same clauses on the title field (the title is also in ``text``).
-    title: float = 0.3
+    title: float = 0.0
     k1: float = 1.2
     b: float = 0.75
     title_b: float = 0.5
