@@ -14,7 +14,7 @@ COLLECTION = Path(__file__).resolve().parents[2] / "shared" / "data" / "vinewsqa
 SLICE = 150
 TOLERANCE = 0.03
 #: MRR@10 of the first 150 judged dev questions, as given and without diacritics.
-PINNED = {False: 0.855, True: 0.858}
+PINNED = {False: 0.869, True: 0.865}
 
 pytestmark = pytest.mark.skipif(
     not (COLLECTION / "corpus.jsonl").exists(),
