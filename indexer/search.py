@@ -266,18 +266,19 @@ def _execute(searcher, q, page, per_page, sort, year, rerank=None):
         if sort == "date" else None
     depth = rerank.depth if rerank and sort == "relevance" else 0
     limit = max(page * per_page, depth)
-    if year is None:
-        results = searcher.search(q, limit=limit, sortedby=sortedby, groupedby={"year": _year_facet()})
-        counts = results.groups("year")
-    else:
-        results = searcher.search(q, limit=limit, sortedby=sortedby, filter=wq.Term("year", str(year)))
-        counts = searcher.search(q, limit=1, groupedby={"year": _year_facet()}).groups("year")
+    # Counting pass without scoring gives the honest total and the year facet; the scored
+    # pass then only needs the top hits, so Whoosh can skip blocks that cannot enter them.
+    counted = searcher.search(q, limit=None, scored=False, groupedby={"year": _year_facet()})
+    counts = counted.groups("year")
+    total = len(counted) if year is None else counts.get(str(year), 0)
+    flt = None if year is None else wq.Term("year", str(year))
+    results = searcher.search(q, limit=limit, sortedby=sortedby, filter=flt)
     ranked = [results[i] for i in range(min(limit, results.scored_length()))]
     if depth:
         ranked = rerank(searcher.reader(), ranked[:depth]) + ranked[depth:]
     hits = ranked[(page - 1) * per_page: page * per_page]
     facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
-    return len(results), hits, facets
+    return total, hits, facets
 
 
 class ProximityReranker:

@@ -55,7 +55,9 @@ class _ReadIndex(whoosh_index.FileIndex):
     """
 
     def __init__(self, gen: Path, index_dir: Path):
-        super().__init__(FileStorage(str(gen)))
+        # No mmap: Whoosh wraps a mapped sub-file in BytesIO, which copies the whole
+        # postings file on every open (34 ms at 10,000 documents); plain reads copy nothing.
+        super().__init__(FileStorage(str(gen), supports_mmap=False))
         self.gen, self.index_dir = gen, Path(index_dir)
 
     def reader(self, reuse=None):
