@@ -503,3 +503,26 @@ def _fill(token: Token, text: str, pos: int, start: int, end: int, positions: bo
 def BagAnalyzer(words: bool = False) -> Composable:
     """Folded syllables + exact syllables + folded bigrams (+ pyvi words) in one field."""
     return BagTokenizer(words=words)
+
+
+_LETTER_VARIANTS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
+
+
+def accent_variants(folded: str, limit: int = 400) -> set[str]:
+    """Every spelling with diacritics that folds to ``folded``, tones canonically placed.
+
+    ``hoi`` -> {hoi, hỏi, hội, hơi, hồi, ...}. Empty when there would be more than ``limit``
+    (only absurdly long "syllables" come near it).
+    """
+    if not folded.isascii() or not folded.isalpha():
+        return set()
+    choices = [_LETTER_VARIANTS.get(c, c) for c in folded]
+    count = 1
+    for options in choices:
+        count *= len(options)
+    if count * 6 > limit:
+        return set()
+    spellings = [""]
+    for options in choices:
+        spellings = [s + c for s in spellings for c in options]
+    return {_apply_tone(s, tone) if tone else s for s in spellings for tone in range(6)}

@@ -17,11 +17,14 @@ from .errors import QueryError
 from .highlight import make_snippet, mark, select_spans, spans_by_tokenizing
 from .schema import body_offset
 from .query import Alternative, ParsedQuery, clean_query, parse_query
-from .store import index_version, open_index
+from .store import open_index
 from .synonyms import expansions, load_synonyms
-from .vocabulary import tone_of, vocabulary_for
+from .vocabulary import Vocabulary, tone_of
 
 MAX_PAGE = 1000
+#: Did-you-mean runs for queries of at most this many words, correcting at most this many.
+MAX_SUGGEST_WORDS = 6
+MAX_CORRECTIONS = 2
 MAX_RESULT_WINDOW = 10_000
 SORTS = ("relevance", "date")
 
@@ -406,8 +409,11 @@ def _telex_reading(searcher, text: str, vocab) -> str | None:
 def _suggestion(searcher, parsed: ParsedQuery, vocab) -> str | None:
     """A corrected query, with diacritics, when some word is found nowhere in the index."""
     words = [alt.syllables[0] for slot in parsed.slots for alt in slot[:1] if not alt.is_phrase]
-    if not words:
+    # The corrector walks the term list, which grows with the index: keep it to short
+    # queries, where a typo matters most, and to a few unknown words.
+    if not words or len(words) > MAX_SUGGEST_WORDS:
         return None
+    budget = MAX_CORRECTIONS
     corrector = searcher.corrector("text")
     out, changed = [], False
     for word in words:
@@ -416,6 +422,10 @@ def _suggestion(searcher, parsed: ParsedQuery, vocab) -> str | None:
             best = word if has_diacritics(word) else vocab.best_exact(folded) or word
             out.append(best)
             continue
+        if budget == 0:
+            out.append(word)
+            continue
+        budget -= 1
         candidates = [c for c in corrector.suggest(folded, limit=8, maxdist=1 if len(folded) <= 4 else 2)
                       if "_" not in c and "+" not in c]
         if not candidates:
@@ -458,7 +468,6 @@ def search(
     index_dir = Path(index_dir or config.index_dir)
     text = clean_query(q or "", config.max_query_chars)
     synonyms = load_synonyms(config.synonyms)
-    version = index_version(index_dir)  # read before opening: a cached vocabulary is never newer
     ix = open_index(index_dir)
     with ix.searcher(weighting=ranking.weighting()) as searcher:
         parsed, total, hits, facets = _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year)
@@ -466,7 +475,7 @@ def search(
         # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
         unknown = any(not searcher.doc_frequency("text", fold(s)) for s in parsed.positive_syllables())
         needs_vocab = suggest and not parsed.is_empty and (unknown or total < ranking.telex_min_hits)
-        vocab = vocabulary_for(version, searcher.reader()) if needs_vocab else None
+        vocab = Vocabulary(searcher.reader()) if needs_vocab else None
         if vocab is not None and not has_diacritics(text):
             reading = _telex_reading(searcher, text, vocab)
             if reading:
