@@ -15,7 +15,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterator, NamedTuple
 
-from whoosh.analysis import Composable, Filter, Token, Tokenizer
+from whoosh.analysis import Composable, Token, Tokenizer
 
 # --- Letters ---------------------------------------------------------------
 
@@ -278,117 +278,6 @@ def syllable_bigrams(units: tuple[Unit, ...] | list[Unit]) -> list[tuple[str, in
     return grams
 
 
-# --- Whoosh tokenizers and filters -----------------------------------------
-
-
-class SyllableTokenizer(Tokenizer):
-    """Yields each syllable as written (NFC), with its offsets in the original text.
-
-    >>> [t.text for t in SyllableTokenizer()("Hoà bình, GD&ĐT")]
-    ['Hoà', 'bình', 'GD&ĐT']
-    """
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for unit in syllables(value):
-            token.text = unit.surface
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = unit.surface
-            if positions:
-                token.pos = pos
-                pos += 1
-            if chars:
-                token.startchar = start_char + unit.start
-                token.endchar = start_char + unit.end
-            yield token
-
-
-class BigramTokenizer(Tokenizer):
-    """Yields folded bigrams of adjacent syllables (``giao_duc``), never across punctuation."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (text, start, end) in enumerate(syllable_bigrams(split_units(value)), start_pos):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
-
-
-class PyviWordTokenizer(Tokenizer):
-    """Yields pyvi's multi-syllable words (``giáo_dục``) in exact form with their offsets.
-
-    Single syllables are left to the syllable fields.
-    """
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for text, start, end in segment_words(split_units(value)):
-            if "_" not in text:
-                pos += 1
-                continue
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            pos += 1
-            yield token
-
-
-class ExactFilter(Filter):
-    """Lower case and canonical tone placement: ``Hòa`` -> ``hoà``."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = normalise_word(t.text)
-            yield t
-
-
-class FoldFilter(Filter):
-    """Remove diacritics: ``hoà`` -> ``hoa``, ``đt`` -> ``dt``."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = fold(t.text)
-            yield t
-
-
-def ExactAnalyzer() -> Composable:
-    """Syllables with their diacritics: the signal that lets ``hồ`` outrank ``họ``."""
-    return SyllableTokenizer() | ExactFilter()
-
-
-def FoldedAnalyzer() -> Composable:
-    """Syllables without diacritics: what makes ``giao duc`` find ``giáo dục``."""
-    return SyllableTokenizer() | ExactFilter() | FoldFilter()
-
-
-def BigramAnalyzer() -> Composable:
-    """Folded syllable bigrams: word order and compounds for unaccented queries."""
-    return BigramTokenizer()
-
-
-def WordAnalyzer() -> Composable:
-    """pyvi compound words in exact form."""
-    return PyviWordTokenizer()
-
-
 # --- Typing without an input method ----------------------------------------
 
 _TELEX_TONES = {"s": 2, "f": 1, "r": 3, "x": 4, "j": 5}
@@ -444,6 +333,32 @@ def typed_without_ime(word: str) -> str | None:
         return None
     result = _apply_tone(word, tone) if tone else word
     return result if has_diacritics(result) else None
+
+
+_LETTER_VARIANTS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
+
+
+def accent_variants(folded: str, limit: int = 400) -> set[str]:
+    """Every spelling with diacritics that folds to ``folded``, tones canonically placed.
+
+    ``hoi`` -> {hoi, hỏi, hội, hơi, hồi, ...}. Empty when there would be more than ``limit``
+    (only absurdly long "syllables" come near it).
+    """
+    if not folded.isascii() or not folded.isalpha():
+        return set()
+    choices = [_LETTER_VARIANTS.get(c, c) for c in folded]
+    count = 1
+    for options in choices:
+        count *= len(options)
+    if count * 6 > limit:
+        return set()
+    spellings = [""]
+    for options in choices:
+        spellings = [s + c for s in spellings for c in options]
+    return {_apply_tone(s, tone) if tone else s for s in spellings for tone in range(6)}
+
+
+# --- The Whoosh tokenizer -----------------------------------------------------
 
 
 class BagTokenizer(Tokenizer):
@@ -503,26 +418,3 @@ def _fill(token: Token, text: str, pos: int, start: int, end: int, positions: bo
 def BagAnalyzer(words: bool = False) -> Composable:
     """Folded syllables + exact syllables + folded bigrams (+ pyvi words) in one field."""
     return BagTokenizer(words=words)
-
-
-_LETTER_VARIANTS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
-
-
-def accent_variants(folded: str, limit: int = 400) -> set[str]:
-    """Every spelling with diacritics that folds to ``folded``, tones canonically placed.
-
-    ``hoi`` -> {hoi, hỏi, hội, hơi, hồi, ...}. Empty when there would be more than ``limit``
-    (only absurdly long "syllables" come near it).
-    """
-    if not folded.isascii() or not folded.isalpha():
-        return set()
-    choices = [_LETTER_VARIANTS.get(c, c) for c in folded]
-    count = 1
-    for options in choices:
-        count *= len(options)
-    if count * 6 > limit:
-        return set()
-    spellings = [""]
-    for options in choices:
-        spellings = [s + c for s in spellings for c in options]
-    return {_apply_tone(s, tone) if tone else s for s in spellings for tone in range(6)}
