@@ -1,13 +1,15 @@
 """Speed and scale: indexing rate, query latency and HTTP throughput at several corpus sizes.
 
     python -m bench.speed --sizes 10000,45000,150704 [--workdir bench/work/speed] [--queries 200]
-        [--procs 1,2] [--http-seconds 10] [--profile 2000] [--no-docs]
+        [--procs 1,2] [--query-timeout 5] [--http-seconds 10] [--profile 2000] [--fresh] [--no-docs]
 
 Each size is the first N VietNews articles (train, val, test, in file order). vnsearch is
 compared with the pyvi segmentation it cannot beat (its ceiling), and with SQLite FTS5 and
 Tantivy fed the very tokens our analyzer emits, so that only the engine differs. Every heavy
-step runs in a fresh child process, one at a time. Results are appended as a dated section
-under ``## Speed and scale`` in docs/BENCHMARKS.md, and plotted in docs/speed-latency.png.
+step runs in a fresh child process, one at a time; each finished step is kept in
+``WORKDIR/steps`` so that an interrupted run resumes (``--fresh`` measures everything again).
+Results are appended as a dated section under ``## Speed and scale`` in docs/BENCHMARKS.md,
+and plotted in docs/speed-latency.png.
 """
 
 from __future__ import annotations
@@ -436,7 +438,6 @@ def _query_profile(path: str, n: int) -> dict:
         "rerank_ms": per(_cum(s, "__call__", "indexer/search.py")),
         "snippets_ms": per(_cum(s, "_text_spans", "indexer/search.py") + _cum(s, "_hit", "indexer/search.py")),
         "suggest_ms": per(_cum(s, "_suggestion", "indexer/search.py")),
-        "vocab_ms": per(_cum(s, "vocabulary_for", "indexer/vocabulary.py")),
         "open_ms": per(_cum(s, "open_index", "indexer/store.py") + _cum(s, "searcher", "whoosh/index.py")),
     }
 
