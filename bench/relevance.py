@@ -12,7 +12,6 @@ markdown table; the last line is then the last peer's.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import math

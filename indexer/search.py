@@ -9,7 +9,6 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
-from whoosh.reading import TermNotFound
 
 from .analysis import fold, has_diacritics, segment_words, split_units, typed_without_ime
 from .config import Config, load_config

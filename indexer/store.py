@@ -83,7 +83,7 @@ def open_index(index_dir: Path) -> whoosh_index.Index:
 def index_version(index_dir: Path) -> tuple[str, int] | None:
     """A value that changes whenever a reindex changes what searches see.
 
-    Unique across index directories too: it keys process-wide caches (the vocabulary).
+    Unique across index directories too (it includes the resolved generation path).
     """
     gen = current_generation(index_dir)
     if gen is None:

@@ -229,7 +229,7 @@ def test_full_rebuilds_in_quick_succession(built):
 
 
 def test_index_versions_differ_between_index_dirs(tmp_path, monkeypatch):
-    """The vocabulary cache is keyed by index_version: two indexes must never share one."""
+    """Two index directories never report the same version, even built in the same second."""
     monkeypatch.setattr("indexer.store.time.strftime", lambda fmt, *t: "20240101-000000")
     a = write_docs(tmp_path / "a", {"x.txt": "Một\n\nmột con mèo"})
     b = write_docs(tmp_path / "b", {"x.txt": "Hai\n\ngiáo dục tốt"})
