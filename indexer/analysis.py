@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from whoosh.analysis import Composable, Token, Tokenizer
@@ -209,10 +211,121 @@ def syllables(text: str) -> list[Unit]:
     return [u for u in split_units(text) if u.is_word]
 
 
+class _SyllableFacts(NamedTuple):
+    """What pyvi's CRF features say about the syllables of a sentence, each computed once.
+
+    ``bigram[i]`` is whether syllables ``i, i+1`` (lower case) are one of pyvi's two-syllable
+    words, ``trigram[i]`` whether syllables ``i, i+1, i+2`` are one of its three-syllable words.
+    pyvi lower-cases the joined string instead; that is the same, since the space between
+    syllables stops Python's only context-dependent lower-casing (final sigma).
+    """
+
+    lower: list[str]
+    title: list[bool]
+    upper: list[bool]
+    digit: list[bool]
+    bigram: list[bool]
+    trigram: list[bool]
+
+
+def _syllable_facts(sent: Sequence[str]) -> _SyllableFacts:
+    """The facts about syllables ``sent`` that pyvi's features are made of."""
+    from pyvi.ViTokenizer import ViTokenizer
+
+    lower = [w.lower() for w in sent]
+    return _SyllableFacts(
+        lower,
+        [w.istitle() for w in sent],
+        [w.isupper() for w in sent],
+        [w.isdigit() for w in sent],
+        [a + " " + b in ViTokenizer.bi_grams for a, b in pairwise(lower)],
+        [a + " " + b + " " + c in ViTokenizer.tri_grams for a, b, c in zip(lower, lower[1:], lower[2:])],
+    )
+
+
+def pyvi_features(sent: Sequence[str]) -> list[dict[str, str | bool | float]]:
+    """pyvi's CRF features for the syllables ``sent``: equal to
+    ``ViTokenizer.sent2features(sent, False)``, keys in the same order.
+    """
+    facts = _syllable_facts(sent)
+    lower, title, upper = facts.lower, facts.title, facts.upper
+    n = len(sent)
+    features: list[dict[str, str | bool | float]] = []
+    for i in range(n):
+        item: dict[str, str | bool | float] = {
+            "bias": 1.0,
+            "word.lower()": lower[i],
+            "word.isupper()": upper[i],
+            "word.istitle()": title[i],
+            "word.isdigit()": facts.digit[i],
+        }
+        if i > 0:
+            item["-1:word.lower()"] = lower[i - 1]
+            item["-1:word.istitle()"] = title[i - 1]
+            item["-1:word.isupper()"] = upper[i - 1]
+            item["-1:word.bi_gram()"] = facts.bigram[i - 1]
+            if i > 1:
+                item["-2:word.tri_gram()"] = facts.trigram[i - 2]
+        if i < n - 1:
+            item["+1:word.lower()"] = lower[i + 1]
+            item["+1:word.istitle()"] = title[i + 1]
+            item["+1:word.isupper()"] = upper[i + 1]
+            item["+1:word.bi_gram()"] = facts.bigram[i]
+            if i < n - 2:
+                item["+2:word.tri_gram()"] = facts.trigram[i]
+        features.append(item)
+    return features
+
+
+def _pyvi_attributes(sent: Sequence[str]) -> list[list[str]]:
+    """``pyvi_features(sent)`` as the crfsuite attributes python-crfsuite makes of them.
+
+    A string feature ``{"word.lower()": "ba"}`` is attribute ``"word.lower():ba"`` (``:``, not
+    the ``=`` of python-crfsuite's docs, is what it uses and what pyvi's model holds); a true
+    or 1.0 feature is its key. False features are left out: their weight is 0, so they add
+    nothing to any score, and the model tags exactly as it would with them. Order is kept.
+    """
+    facts = _syllable_facts(sent)
+    lower, title, upper = facts.lower, facts.title, facts.upper
+    n = len(sent)
+    items: list[list[str]] = []
+    for i in range(n):
+        item = ["bias", "word.lower():" + lower[i]]
+        if upper[i]:
+            item.append("word.isupper()")
+        if title[i]:
+            item.append("word.istitle()")
+        if facts.digit[i]:
+            item.append("word.isdigit()")
+        if i > 0:
+            item.append("-1:word.lower():" + lower[i - 1])
+            if title[i - 1]:
+                item.append("-1:word.istitle()")
+            if upper[i - 1]:
+                item.append("-1:word.isupper()")
+            if facts.bigram[i - 1]:
+                item.append("-1:word.bi_gram()")
+            if i > 1 and facts.trigram[i - 2]:
+                item.append("-2:word.tri_gram()")
+        if i < n - 1:
+            item.append("+1:word.lower():" + lower[i + 1])
+            if title[i + 1]:
+                item.append("+1:word.istitle()")
+            if upper[i + 1]:
+                item.append("+1:word.isupper()")
+            if facts.bigram[i]:
+                item.append("+1:word.bi_gram()")
+            if i < n - 2 and facts.trigram[i]:
+                item.append("+2:word.tri_gram()")
+        items.append(item)
+    return items
+
+
 def _pyvi_labels(surfaces: list[str]) -> list[str]:
+    """pyvi's label for every syllable: ``B_W`` begins a word, ``I_W`` continues one."""
     from pyvi.ViTokenizer import ViTokenizer  # loaded on first use: the model takes ~1 s
 
-    return ViTokenizer.model.predict([ViTokenizer.sent2features(surfaces, False)])[0]
+    return ViTokenizer.model.tagger_.tag(_pyvi_attributes(surfaces))
 
 
 def _joins(prev: str, cur: str, label: str) -> bool:
