@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import scoring, sorting
+from whoosh.searching import Searcher
 
 from .analysis import fold, has_diacritics, segment_words, split_units, typed_without_ime
 from .config import Config, load_config
 from .errors import QueryError
 from .highlight import make_snippet, mark, select_spans, spans_by_tokenizing
 from .schema import body_offset
+from .spelling import best_correction
 from .query import Alternative, ParsedQuery, clean_query, parse_query
-from .store import open_index
+from .store import kept_reader
 from .synonyms import expansions, load_synonyms
 from .vocabulary import Vocabulary, tone_of
 
@@ -40,6 +43,38 @@ class RobertsonBM25F(scoring.BM25F):
         n = parent.doc_frequency(fieldname, text)
         total = parent.doc_count_all()
         return math.log(1 + (total - n + 0.5) / (n + 0.5))
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, scoring.BM25FScorer):
+            scorer.dfl = _field_lengths(searcher.reader(), fieldname).__getitem__
+        return scorer
+
+
+class _FieldLengths(dict):
+    """Document number -> length of one field in one segment, read once and then remembered.
+
+    BM25 needs the length of every matching document; Whoosh reads it from disk per posting.
+    """
+
+    def __init__(self, reader, fieldname: str):
+        super().__init__()
+        self.reader, self.fieldname = reader, fieldname
+
+    def __missing__(self, docnum: int) -> int:
+        length = self[docnum] = self.reader.doc_field_length(docnum, self.fieldname, 1)
+        return length
+
+
+_lengths_by_reader: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _field_lengths(reader, fieldname: str) -> _FieldLengths:
+    """The remembered field lengths of a segment reader (they live as long as the reader)."""
+    by_field = _lengths_by_reader.setdefault(reader, {})
+    if fieldname not in by_field:
+        by_field[fieldname] = _FieldLengths(reader, fieldname)
+    return by_field[fieldname]
 
 
 @dataclass(frozen=True)
@@ -220,11 +255,13 @@ def drop_stopwords(parsed: ParsedQuery, r: Ranking) -> ParsedQuery:
     return replace(parsed, slots=kept) if kept else parsed
 
 
-def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: bool | None = None) -> wq.Query:
+def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: bool | None = None,
+                scored: bool = True) -> wq.Query:
     """The Whoosh query for a parsed user query.
 
     Folded syllables decide what matches (so ``giao duc`` finds ``giáo dục``); exact
-    syllables, folded bigrams and pyvi words only add to the score.
+    syllables, folded bigrams and pyvi words only add to the score. ``scored=False`` leaves
+    those out: the same documents match, with fewer postings to walk (for counting).
     """
     if parsed.is_empty:
         return wq.NullQuery
@@ -233,18 +270,22 @@ def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: 
         wq.Or([_alternative_query(a, r) for a in slot]) if len(slot) > 1 else _alternative_query(slot[0], r)
         for slot in parsed.slots
     ]
+    if require_all is None:
+        require_all = len(slot_queries) <= r.and_max_slots
     extras: list[wq.Query] = []
     for slot in parsed.slots:
         for alt in slot:
-            extras.extend(_exact_queries(alt, r))
-    for run in parsed.runs:
+            # An OR query also matches a phrase's exact syllables alone; count those too.
+            if scored or (alt.is_phrase and not require_all):
+                extras.extend(_exact_queries(alt, r))
+    for run in parsed.runs if scored else ():
         extras.extend(_run_queries(run, r))
-    if require_all is None:
-        require_all = len(slot_queries) <= r.and_max_slots
     if require_all:
         matched = wq.And(slot_queries) if len(slot_queries) > 1 else slot_queries[0]
         combined = wq.AndMaybe(matched, wq.Or(extras)) if extras else matched
     else:
+        # Not AndMaybe(Or(slots), Or(extras)): Whoosh then loses some optional scores, and
+        # which ones depends on how documents were spread over segments.
         combined = wq.Or(slot_queries + extras)
     if parsed.excluded:
         combined = wq.AndNot(combined, wq.Or([_alternative_query(a, r) for a in parsed.excluded]))
@@ -258,8 +299,10 @@ def _year_facet():
     return sorting.FieldFacet("year", maptype=sorting.Count)
 
 
-def _execute(searcher, q, page, per_page, sort, year, rerank=None):
+def _execute(searcher, q, count_q, page, per_page, sort, year, rerank=None):
     """(total, hits on the page, year counts for the query regardless of the year filter).
+
+    ``count_q`` matches the same documents as ``q`` without its score-only clauses.
 
     ``rerank`` reorders the top hits (relevance sort only); pages past its depth keep BM25 order.
     """
@@ -270,16 +313,18 @@ def _execute(searcher, q, page, per_page, sort, year, rerank=None):
     limit = max(page * per_page, depth)
     # Counting pass without scoring gives the honest total and the year facet; the scored
     # pass then only needs the top hits, so Whoosh can skip blocks that cannot enter them.
-    counted = searcher.search(q, limit=None, scored=False, groupedby={"year": _year_facet()})
+    counted = searcher.search(count_q, limit=None, scored=False, groupedby={"year": _year_facet()})
     counts = counted.groups("year")
     total = len(counted) if year is None else counts.get(str(year), 0)
+    facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
+    if not total:
+        return 0, [], facets
     flt = None if year is None else wq.Term("year", str(year))
     results = searcher.search(q, limit=limit, sortedby=sortedby, filter=flt)
     ranked = [results[i] for i in range(min(limit, results.scored_length()))]
     if depth:
         ranked = rerank(searcher.reader(), ranked[:depth]) + ranked[depth:]
     hits = ranked[(page - 1) * per_page: page * per_page]
-    facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
     return total, hits, facets
 
 
@@ -408,12 +453,11 @@ def _telex_reading(searcher, text: str, vocab) -> str | None:
 def _suggestion(searcher, parsed: ParsedQuery, vocab) -> str | None:
     """A corrected query, with diacritics, when some word is found nowhere in the index."""
     words = [alt.syllables[0] for slot in parsed.slots for alt in slot[:1] if not alt.is_phrase]
-    # The corrector walks the term list, which grows with the index: keep it to short
-    # queries, where a typo matters most, and to a few unknown words.
+    # Keep to short queries, where a typo matters most, and to a few unknown words: each
+    # correction looks up a few hundred terms.
     if not words or len(words) > MAX_SUGGEST_WORDS:
         return None
     budget = MAX_CORRECTIONS
-    corrector = searcher.corrector("text")
     out, changed = [], False
     for word in words:
         folded = fold(word)
@@ -425,13 +469,13 @@ def _suggestion(searcher, parsed: ParsedQuery, vocab) -> str | None:
             out.append(word)
             continue
         budget -= 1
-        candidates = [c for c in corrector.suggest(folded, limit=8, maxdist=1 if len(folded) <= 4 else 2)
-                      if "_" not in c and "+" not in c]
-        if not candidates:
+        correction = best_correction(lambda term: searcher.doc_frequency("text", term), folded)
+        if correction is None:
             out.append(word)
             continue
         changed = True
-        out.append(vocab.best_exact(candidates[0]) or candidates[0])
+        typed_tone = vocab.best_exact(correction, tone_of(word)) if has_diacritics(word) else None
+        out.append(typed_tone or vocab.best_exact(correction) or correction)
     return " ".join(out) if changed else None
 
 
@@ -440,11 +484,13 @@ def _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year):
     if parsed.is_empty:
         return parsed, 0, [], []
     rerank = ProximityReranker(parsed, searcher, ranking)
-    total, hits, facets = _execute(searcher, build_query(parsed, ranking), page, per_page, sort, year, rerank)
+    total, hits, facets = _execute(searcher, build_query(parsed, ranking), build_query(parsed, ranking, scored=False),
+                                   page, per_page, sort, year, rerank)
     if total == 0 and len(parsed.slots) > 1:
         # Nothing has every word: rank documents that have some of them.
         total, hits, facets = _execute(
-            searcher, build_query(parsed, ranking, require_all=False), page, per_page, sort, year, rerank)
+            searcher, build_query(parsed, ranking, require_all=False),
+            build_query(parsed, ranking, require_all=False, scored=False), page, per_page, sort, year, rerank)
     return parsed, total, hits, facets
 
 
@@ -467,8 +513,7 @@ def search(
     index_dir = Path(index_dir or config.index_dir)
     text = clean_query(q or "", config.max_query_chars)
     synonyms = load_synonyms(config.synonyms)
-    ix = open_index(index_dir)
-    with ix.searcher(weighting=ranking.weighting()) as searcher:
+    with Searcher(kept_reader(index_dir), weighting=ranking.weighting(), closereader=False) as searcher:
         parsed, total, hits, facets = _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year)
         ran, notice, suggestion = text, None, None
         # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
@@ -508,8 +553,7 @@ class DocumentView:
 def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | None = None) -> DocumentView | None:
     """One whole document by id, with the words of ``q`` highlighted; None if no such id."""
     config = config or load_config()
-    ix = open_index(Path(index_dir or config.index_dir))
-    with ix.searcher() as searcher:
+    with Searcher(kept_reader(Path(index_dir or config.index_dir)), closereader=False) as searcher:
         stored = searcher.document(id=doc_id)
     if stored is None:
         return None

@@ -13,6 +13,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import IndexReader
 
 from .errors import IndexBusy, IndexNotFound
 from .schema import build_schema
@@ -78,6 +80,47 @@ def open_index(index_dir: Path) -> whoosh_index.Index:
         return _ReadIndex(gen, index_dir)
     except (OSError, whoosh_index.EmptyIndexError) as e:
         raise IndexNotFound(f"cannot open the index in {gen}: {e}") from None
+
+
+#: Readers each thread keeps open, one per index directory, at most this many directories.
+KEPT_READERS = 4
+
+
+class _KeptReaders(dict):
+    """Index directory -> (index version, open reader) for one thread; closed with it."""
+
+    def __del__(self):
+        for _, reader in self.values():
+            reader.close()
+
+
+_kept = threading.local()
+
+
+def kept_reader(index_dir: Path) -> IndexReader:
+    """A reader of the current index that the calling thread keeps open between searches.
+
+    It is replaced as soon as a reindex changes what searches see (``index_version``), so
+    a search never sees a stale index; kept, it spares each search opening every segment's
+    files and keeps what the reader has read (such as document lengths) in memory.
+    """
+    key = str(Path(index_dir).resolve())
+    version = index_version(index_dir)
+    if version is None:
+        raise IndexNotFound(f"no index in {index_dir}: run `vnsearch reindex` first")
+    readers: _KeptReaders = _kept.__dict__.setdefault("readers", _KeptReaders())
+    held = readers.pop(key, None)
+    if held is not None and held[0] == version:
+        readers[key] = held  # most recently used last
+        return held[1]
+    if held is not None:
+        held[1].close()
+    reader = open_index(Path(index_dir)).reader()
+    readers[key] = (version, reader)
+    while len(readers) > KEPT_READERS:
+        _, oldest = readers.pop(next(iter(readers)))
+        oldest.close()
+    return reader
 
 
 def index_version(index_dir: Path) -> tuple[str, int] | None:

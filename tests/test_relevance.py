@@ -34,3 +34,24 @@ def test_mrr_at_10_holds_on_a_fixed_slice(vinewsqa_index, fold_queries):
     judged = dict([(q, t) for q, t in queries.items() if q in qrels][:SLICE])
     scores, _ = evaluate(vinewsqa_index, judged, qrels, fold_queries)
     assert scores["mrr10"] == pytest.approx(PINNED[fold_queries], abs=TOLERANCE)
+
+
+@pytest.fixture(scope="module")
+def vinewsqa_one_segment(tmp_path_factory):
+    return build_index(COLLECTION / "corpus.jsonl", [], tmp_path_factory.mktemp("one-segment"), procs=1)
+
+
+def test_rankings_do_not_depend_on_how_documents_fall_into_segments(vinewsqa_index, vinewsqa_one_segment):
+    """The pool spreads documents over segments in whatever order its workers take them;
+    the same question must get the same hits and scores from any such layout."""
+    from indexer.search import search
+
+    qrels = read_qrels(COLLECTION / "qrels.dev.tsv")
+    questions = [t for q, t in read_queries(COLLECTION / "queries.dev.jsonl").items() if q in qrels][:50]
+
+    def ranked(index_dir, question):
+        hits = search(question, index_dir=index_dir, per_page=10).results
+        return sorted(((h.score, h.id) for h in hits), key=lambda hit: (-hit[0], hit[1]))
+
+    differ = [q for q in questions if ranked(vinewsqa_index, q) != ranked(vinewsqa_one_segment, q)]
+    assert differ == [], f"{len(differ)} of {len(questions)} questions ranked differently, e.g. {differ[0]!r}"
