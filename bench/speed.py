@@ -418,8 +418,7 @@ def _index_profile(path: str) -> dict:
     return {
         "total": _cum(s, "reindex", "indexer/build.py"),
         "pyvi": _cum(s, "_pyvi_labels", "indexer/analysis.py"),
-        "pyvi_features": _cum(s, "sent2features", "pyvi"),
-        "pyvi_predict": _cum(s, "predict", "sklearn_crfsuite"),
+        "pyvi_features": _cum(s, "_pyvi_attributes", "indexer/analysis.py"),
         "analyzer": _cum(s, "__call__", "indexer/analysis.py"),
         "add_document": _cum(s, "update_document", "whoosh"),
         "commit": _cum(s, "commit", "whoosh/writing.py"),
@@ -667,7 +666,8 @@ def markdown(args, info: dict, results: list[dict], profile: dict | None, token_
                 f"{profile['docs']:,} documents with `procs=1` took {ip['total']:.0f} s under the profiler: "
                 f"the analyzer {share(ip['analyzer'])} of it, of which pyvi "
                 f"{share(ip['pyvi'])} (feature extraction "
-                f"`sent2features` {share(ip['pyvi_features'])}, `predict` {share(ip['pyvi_predict'])}); "
+                f"`_pyvi_attributes` {share(ip['pyvi_features'])}, crfsuite tagging "
+                f"{share(ip['pyvi'] - ip['pyvi_features'])}); "
                 f"Whoosh itself (postings, stored fields, outside the analyzer) {share(whoosh)}, its "
                 f"commit (merging postings to disk) {share(ip['commit'])}; reading and cleaning the "
                 f"jsonl (done twice: a scan for ids and hashes, then the write) {share(ip['loading'])}.",

@@ -243,42 +243,9 @@ def _syllable_facts(sent: Sequence[str]) -> _SyllableFacts:
     )
 
 
-def pyvi_features(sent: Sequence[str]) -> list[dict[str, str | bool | float]]:
-    """pyvi's CRF features for the syllables ``sent``: equal to
-    ``ViTokenizer.sent2features(sent, False)``, keys in the same order.
-    """
-    facts = _syllable_facts(sent)
-    lower, title, upper = facts.lower, facts.title, facts.upper
-    n = len(sent)
-    features: list[dict[str, str | bool | float]] = []
-    for i in range(n):
-        item: dict[str, str | bool | float] = {
-            "bias": 1.0,
-            "word.lower()": lower[i],
-            "word.isupper()": upper[i],
-            "word.istitle()": title[i],
-            "word.isdigit()": facts.digit[i],
-        }
-        if i > 0:
-            item["-1:word.lower()"] = lower[i - 1]
-            item["-1:word.istitle()"] = title[i - 1]
-            item["-1:word.isupper()"] = upper[i - 1]
-            item["-1:word.bi_gram()"] = facts.bigram[i - 1]
-            if i > 1:
-                item["-2:word.tri_gram()"] = facts.trigram[i - 2]
-        if i < n - 1:
-            item["+1:word.lower()"] = lower[i + 1]
-            item["+1:word.istitle()"] = title[i + 1]
-            item["+1:word.isupper()"] = upper[i + 1]
-            item["+1:word.bi_gram()"] = facts.bigram[i]
-            if i < n - 2:
-                item["+2:word.tri_gram()"] = facts.trigram[i]
-        features.append(item)
-    return features
-
-
 def _pyvi_attributes(sent: Sequence[str]) -> list[list[str]]:
-    """``pyvi_features(sent)`` as the crfsuite attributes python-crfsuite makes of them.
+    """pyvi's CRF features for syllables ``sent`` (``ViTokenizer.sent2features(sent, False)``)
+    as the crfsuite attributes python-crfsuite makes of them.
 
     A string feature ``{"word.lower()": "ba"}`` is attribute ``"word.lower():ba"`` (``:``, not
     the ``=`` of python-crfsuite's docs, is what it uses and what pyvi's model holds); a true

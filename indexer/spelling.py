@@ -80,11 +80,6 @@ def _neighbours() -> dict[str, set[str]]:
 KEYBOARD_NEIGHBOURS = _neighbours()
 
 
-def is_syllable_shaped(folded: str) -> bool:
-    """True when ``folded`` is spelt like a Vietnamese syllable without diacritics."""
-    return folded in SYLLABLES
-
-
 def edit_candidates(word: str) -> set[str]:
     """Every string one edit from ``word``: a deletion, an adjacent transposition, or a
     substitution or insertion of a letter (or of a digit, when ``word`` has digits)."""
