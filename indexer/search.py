@@ -106,6 +106,9 @@ class Ranking:
     )
     #: Queries with at most this many slots must match every one (AND); longer ones rank by OR.
     and_max_slots: int = 4
+    #: In a long (OR) query, terms found in more than this share of the documents do not pick
+    #: candidates; they only add to the score of the top hits (``common_terms``). 0 turns it off.
+    common_share: float = 0.3
     #: Below this many hits, an unaccented query is also read as Telex/VNI.
     telex_min_hits: int = 3
 
@@ -256,12 +259,16 @@ def drop_stopwords(parsed: ParsedQuery, r: Ranking) -> ParsedQuery:
 
 
 def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: bool | None = None,
-                scored: bool = True) -> wq.Query:
+                scored: bool = True, common: frozenset[str] = frozenset()) -> wq.Query:
     """The Whoosh query for a parsed user query.
 
     Folded syllables decide what matches (so ``giao duc`` finds ``giáo dục``); exact
     syllables, folded bigrams and pyvi words only add to the score. ``scored=False`` leaves
     those out: the same documents match, with fewer postings to walk (for counting).
+
+    ``common`` (from ``common_terms``) are left out of an OR query: they only score the top
+    hits. The unscored query then keeps every other clause, so that it still matches exactly
+    the documents the scored one does.
     """
     if parsed.is_empty:
         return wq.NullQuery
@@ -272,13 +279,14 @@ def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: 
     ]
     if require_all is None:
         require_all = len(slot_queries) <= r.and_max_slots
+    every_clause = scored or (bool(common) and not require_all)
     extras: list[wq.Query] = []
     for slot in parsed.slots:
         for alt in slot:
             # An OR query also matches a phrase's exact syllables alone; count those too.
-            if scored or (alt.is_phrase and not require_all):
+            if every_clause or (alt.is_phrase and not require_all):
                 extras.extend(_exact_queries(alt, r))
-    for run in parsed.runs if scored else ():
+    for run in parsed.runs if every_clause else ():
         extras.extend(_run_queries(run, r))
     if require_all:
         matched = wq.And(slot_queries) if len(slot_queries) > 1 else slot_queries[0]
@@ -288,10 +296,41 @@ def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: 
         # which ones depends on how documents were spread over segments. PreloadedOr sums the
         # clauses' scores block by block in an array: for a question's ~40 clauses it is twice
         # as fast as the tree of union matchers Whoosh picks for segments over 5,000 documents.
-        combined = wq.PreloadedOr(slot_queries + extras)
+        clauses = [c for c in slot_queries + extras if not _is_common(c, common)]
+        combined = wq.PreloadedOr(clauses)
     if parsed.excluded:
         combined = wq.AndNot(combined, wq.Or([_alternative_query(a, r) for a in parsed.excluded]))
     return combined
+
+
+def _is_common(clause: wq.Query, common: frozenset[str]) -> bool:
+    return isinstance(clause, wq.Term) and clause.fieldname == "text" and clause.text in common
+
+
+def _or_clauses(parsed: ParsedQuery, r: Ranking) -> list[wq.Query]:
+    q = build_query(parsed, r, require_all=False)
+    q = q.a if isinstance(q, wq.AndNot) else q
+    return list(q.subqueries) if isinstance(q, wq.PreloadedOr) else [q]
+
+
+def common_terms(parsed: ParsedQuery, r: Ranking, searcher) -> frozenset[str]:
+    """The terms of a long query found in more than ``r.common_share`` of the documents.
+
+    As in Elasticsearch's common terms query, they no longer decide which documents match
+    (``người``, ``năm``, ``này`` are in most news articles, and walking their postings was
+    most of a question's time); they only add to the scores of the top hits, before the
+    proximity re-ranking. Empty for short (AND) queries, and when no word of the query
+    would be left to pick candidates.
+    """
+    slots = drop_stopwords(parsed, r).slots
+    if len(slots) <= r.and_max_slots or not r.common_share:
+        return frozenset()
+    limit = r.common_share * searcher.doc_count_all()
+    texts = {c.text for c in _or_clauses(parsed, r) if isinstance(c, wq.Term) and c.fieldname == "text"}
+    common = frozenset(t for t in texts if searcher.doc_frequency("text", t) > limit)
+    picks = [slot for slot in slots
+             if not (len(slot) == 1 and _is_common(_alternative_query(slot[0], r), common))]
+    return common if picks else frozenset()
 
 
 # --- Running a search --------------------------------------------------------------
@@ -325,7 +364,7 @@ def _execute(searcher, q, count_q, page, per_page, sort, year, rerank=None):
     results = searcher.search(q, limit=limit, sortedby=sortedby, filter=flt)
     ranked = [results[i] for i in range(min(limit, results.scored_length()))]
     if depth:
-        ranked = rerank(searcher.reader(), ranked[:depth]) + ranked[depth:]
+        ranked = rerank(searcher, ranked[:depth]) + ranked[depth:]
     hits = ranked[(page - 1) * per_page: page * per_page]
     return total, hits, facets
 
@@ -337,12 +376,16 @@ class ProximityReranker:
     gains ``weight`` × (IDF-weighted share of the query's distinct words found inside the
     best window of ``window`` syllables), added to its BM25 score divided by the top score.
     Positions come from the postings of the ``text`` field; nothing is re-analysed.
+
+    The BM25 score first gets the ``common`` terms' share, which the query left out
+    (``common_terms``).
     """
 
-    def __init__(self, parsed: ParsedQuery, searcher, r: Ranking):
+    def __init__(self, parsed: ParsedQuery, searcher, r: Ranking, common: frozenset[str] = frozenset()):
         self.depth = r.rerank_depth
         self.weight = r.proximity
         self.window = r.proximity_window
+        self.common = [c for c in _or_clauses(parsed, r) if _is_common(c, common)] if common else []
         n = searcher.doc_count_all()
         self.idf = {}
         for slot in drop_stopwords(parsed, r).slots:
@@ -371,16 +414,46 @@ class ProximityReranker:
             best = max(best, current)
         return best
 
-    def __call__(self, reader, hits: list) -> list:
-        total_idf = sum(self.idf.values())
-        if not hits or not total_idf or len(self.idf) < 2 or not self.weight:
+    def _common_scores(self, searcher, docnums: list[int]):
+        """The common terms' share of each document's BM25 score, and their positions.
+
+        One scored matcher per term walks the documents in order, taking both at once.
+        """
+        scores = dict.fromkeys(docnums, 0.0)
+        positions: dict[int, dict[str, list]] = {d: {} for d in docnums}
+        order = sorted(docnums)
+        for clause in self.common:
+            m = clause.matcher(searcher)
+            wants_positions = clause.text in self.idf
+            for docnum in order:
+                if not m.is_active():
+                    break
+                if m.id() < docnum:
+                    m.skip_to(docnum)
+                if m.is_active() and m.id() == docnum:
+                    scores[docnum] += m.score()
+                    if wants_positions:
+                        positions[docnum][clause.text] = m.value_as("positions")
+        return scores, positions
+
+    def __call__(self, searcher, hits: list) -> list:
+        if not hits:
             return hits
-        positions = _postings_values(reader, [h.docnum for h in hits], list(self.idf), "positions")
-        top = max(h.score or 0 for h in hits) or 1.0
+        docnums = [h.docnum for h in hits]
+        common, positions = self._common_scores(searcher, docnums)
+        bm25 = {h.docnum: (h.score or 0.0) + common[h.docnum] for h in hits}
+        total_idf = sum(self.idf.values())
+        if not total_idf or len(self.idf) < 2 or not self.weight:
+            return sorted(hits, key=lambda hit: bm25[hit.docnum], reverse=True)
+        walked = {c.text for c in self.common}
+        rest = _postings_values(searcher.reader(), docnums, [t for t in self.idf if t not in walked], "positions")
+        for docnum, values in rest.items():
+            positions[docnum].update(values)
+        top = max(bm25.values()) or 1.0
 
         def score(hit):
             events = sorted((p, t) for t, ps in positions[hit.docnum].items() for p in ps)
-            return (hit.score or 0) / top + self.weight * self.best_window(events) / total_idf
+            return bm25[hit.docnum] / top + self.weight * self.best_window(events) / total_idf
 
         return sorted(hits, key=score, reverse=True)
 
@@ -485,8 +558,10 @@ def _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year):
     parsed = expand_synonyms(parse_query(text, config.max_query_chars, config.max_query_terms), synonyms)
     if parsed.is_empty:
         return parsed, 0, [], []
-    rerank = ProximityReranker(parsed, searcher, ranking)
-    total, hits, facets = _execute(searcher, build_query(parsed, ranking), build_query(parsed, ranking, scored=False),
+    common = common_terms(parsed, ranking, searcher)
+    rerank = ProximityReranker(parsed, searcher, ranking, common)
+    total, hits, facets = _execute(searcher, build_query(parsed, ranking, common=common),
+                                   build_query(parsed, ranking, scored=False, common=common),
                                    page, per_page, sort, year, rerank)
     if total == 0 and len(parsed.slots) > 1:
         # Nothing has every word: rank documents that have some of them.

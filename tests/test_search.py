@@ -10,6 +10,7 @@ import html
 import math
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from indexer.config import Config
 from indexer.documents import Document
 from indexer.errors import ConfigError, QueryError
 from indexer.highlight import make_snippet, mark, merge_spans, select_spans, spans_by_tokenizing
-from indexer.search import MAX_RESULT_WINDOW, get_document, search, validate_params
+from indexer.search import DEFAULT_RANKING, MAX_RESULT_WINDOW, get_document, search, validate_params
 from indexer.store import new_generation, open_index, publish_generation
 from indexer.synonyms import expansions, load_synonyms, parse_synonyms
 
@@ -125,6 +126,47 @@ def test_unaccented_query_finds_every_diacritic_variant(ho_index):
     result = run("ho", ho_index)
     assert set(ids(result)) == {"ho-lake.txt", "ho-clan.txt", "ho-household.txt"}
     assert len({hit.score for hit in result.results}) == 1, "no variant is preferred"
+
+
+# --- Long questions -----------------------------------------------------------------------------
+
+QUESTION = "người dân trồng sen vàng ở đâu nhiều nhất trong tỉnh"
+
+
+@pytest.fixture(scope="module")
+def common_word_index(tmp_path_factory):
+    """``người`` and ``dân`` are in most documents; ``sen vàng`` in two, one of them with ``người``."""
+    docs = {f"filler-{i}.txt": f"Tin địa phương {i}\n\nNgười dân xã {i} họp bàn việc làm đường.\n"
+            for i in range(5)}
+    docs["lotus-a.txt"] = "Mùa sen\n\nDân làng trồng sen vàng ven hồ, khách đi xem rất đông.\n"
+    docs["lotus-b.txt"] = "Mùa sen\n\nDân làng trồng sen vàng ven hồ, người đi xem rất đông.\n"
+    return make_index(tmp_path_factory.mktemp("common"), docs)
+
+
+def test_common_words_of_a_long_question_still_rank_the_top_hits(common_word_index):
+    # The lotus documents differ in one word: b has the question's ``người``, a common word
+    # that does not pick candidates but must still count (here in BM25 alone, without the
+    # proximity re-ranking, which would favour b for its own reasons).
+    bm25_only = replace(DEFAULT_RANKING, proximity=0)
+    for q in (QUESTION, fold(QUESTION)):
+        assert ids(run(q, common_word_index, ranking=bm25_only))[:2] == ["lotus-b.txt", "lotus-a.txt"]
+        assert ids(run(q, common_word_index))[:2] == ["lotus-b.txt", "lotus-a.txt"]
+
+
+def test_documents_with_only_the_common_words_of_a_long_question_do_not_match(common_word_index):
+    result = run(QUESTION, common_word_index)
+    assert set(ids(result)) == {"lotus-a.txt", "lotus-b.txt"}
+    assert result.total == 2
+    # A short query keeps every word: the common ones find documents by themselves.
+    assert run("người dân", common_word_index).total == 6
+
+
+@pytest.mark.parametrize("q", [QUESTION, "Năm học mới ở Thừa Thiên Huế bắt đầu vào ngày nào và học sinh có phải "
+                                         "nghỉ học vì mưa lũ không"])
+def test_a_long_question_pages_through_exactly_its_total(sample_index, q):
+    for query in (q, fold(q)):
+        result = run(query, sample_index)
+        assert result.total == len(ids(result))
 
 
 # --- Operators ---------------------------------------------------------------------------------
