@@ -107,7 +107,7 @@ class Ranking:
     #: Queries with at most this many slots must match every one (AND); longer ones rank by OR.
     and_max_slots: int = 4
     #: In a long (OR) query, terms found in more than this share of the documents do not pick
-    #: candidates; they only add to the score of the top hits (``common_terms``). 0 turns it off.
+    #: candidates; they only add to the score of the top hits (``common_clauses``). 0 turns it off.
     common_share: float = 0.3
     #: Below this many hits, an unaccented query is also read as Telex/VNI.
     telex_min_hits: int = 3
@@ -266,7 +266,7 @@ def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: 
     syllables, folded bigrams and pyvi words only add to the score. ``scored=False`` leaves
     those out: the same documents match, with fewer postings to walk (for counting).
 
-    ``common`` (from ``common_terms``) are left out of an OR query: they only score the top
+    ``common`` (the terms of ``common_clauses``) are left out of an OR query: they only score the top
     hits. The unscored query then keeps every other clause, so that it still matches exactly
     the documents the scored one does.
     """
@@ -313,8 +313,8 @@ def _or_clauses(parsed: ParsedQuery, r: Ranking) -> list[wq.Query]:
     return list(q.subqueries) if isinstance(q, wq.PreloadedOr) else [q]
 
 
-def common_terms(parsed: ParsedQuery, r: Ranking, searcher) -> frozenset[str]:
-    """The terms of a long query found in more than ``r.common_share`` of the documents.
+def common_clauses(parsed: ParsedQuery, r: Ranking, searcher) -> list[wq.Term]:
+    """The clauses of a long query on terms found in more than ``r.common_share`` of the documents.
 
     As in Elasticsearch's common terms query, they no longer decide which documents match
     (``người``, ``năm``, ``này`` are in most news articles, and walking their postings was
@@ -324,13 +324,13 @@ def common_terms(parsed: ParsedQuery, r: Ranking, searcher) -> frozenset[str]:
     """
     slots = drop_stopwords(parsed, r).slots
     if len(slots) <= r.and_max_slots or not r.common_share:
-        return frozenset()
+        return []
     limit = r.common_share * searcher.doc_count_all()
-    texts = {c.text for c in _or_clauses(parsed, r) if isinstance(c, wq.Term) and c.fieldname == "text"}
-    common = frozenset(t for t in texts if searcher.doc_frequency("text", t) > limit)
-    picks = [slot for slot in slots
-             if not (len(slot) == 1 and _is_common(_alternative_query(slot[0], r), common))]
-    return common if picks else frozenset()
+    clauses = [c for c in _or_clauses(parsed, r) if isinstance(c, wq.Term) and c.fieldname == "text"
+               and searcher.doc_frequency("text", c.text) > limit]
+    common = frozenset(c.text for c in clauses)
+    picks = any(not (len(slot) == 1 and _is_common(_alternative_query(slot[0], r), common)) for slot in slots)
+    return clauses if picks else []
 
 
 # --- Running a search --------------------------------------------------------------
@@ -378,14 +378,14 @@ class ProximityReranker:
     Positions come from the postings of the ``text`` field; nothing is re-analysed.
 
     The BM25 score first gets the ``common`` terms' share, which the query left out
-    (``common_terms``).
+    (``common_clauses``).
     """
 
-    def __init__(self, parsed: ParsedQuery, searcher, r: Ranking, common: frozenset[str] = frozenset()):
+    def __init__(self, parsed: ParsedQuery, searcher, r: Ranking, common: list[wq.Term] = ()):
         self.depth = r.rerank_depth
         self.weight = r.proximity
         self.window = r.proximity_window
-        self.common = [c for c in _or_clauses(parsed, r) if _is_common(c, common)] if common else []
+        self.common = list(common)
         n = searcher.doc_count_all()
         self.idf = {}
         for slot in drop_stopwords(parsed, r).slots:
@@ -425,15 +425,10 @@ class ProximityReranker:
         for clause in self.common:
             m = clause.matcher(searcher)
             wants_positions = clause.text in self.idf
-            for docnum in order:
-                if not m.is_active():
-                    break
-                if m.id() < docnum:
-                    m.skip_to(docnum)
-                if m.is_active() and m.id() == docnum:
-                    scores[docnum] += m.score()
-                    if wants_positions:
-                        positions[docnum][clause.text] = m.value_as("positions")
+            for docnum in _postings_at(m, order):
+                scores[docnum] += m.score()
+                if wants_positions:
+                    positions[docnum][clause.text] = m.value_as("positions")
         return scores, positions
 
     def __call__(self, searcher, hits: list) -> list:
@@ -470,14 +465,20 @@ def _postings_values(reader, docnums: list[int], terms: list[str], kind: str) ->
         if ("text", term) not in reader:
             continue
         m = reader.postings("text", term)
-        for docnum in order:
-            if not m.is_active():
-                break
-            if m.id() < docnum:
-                m.skip_to(docnum)
-            if m.is_active() and m.id() == docnum:
-                values[docnum][term] = m.value_as(kind)
+        for docnum in _postings_at(m, order):
+            values[docnum][term] = m.value_as(kind)
     return values
+
+
+def _postings_at(m, docnums: list[int]):
+    """Move matcher ``m`` to each of the sorted ``docnums`` it has; yield those documents."""
+    for docnum in docnums:
+        if not m.is_active():
+            return
+        if m.id() < docnum:
+            m.skip_to(docnum)
+        if m.is_active() and m.id() == docnum:
+            yield docnum
 
 
 def _text_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[tuple[int, int]]]:
@@ -558,8 +559,9 @@ def _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year):
     parsed = expand_synonyms(parse_query(text, config.max_query_chars, config.max_query_terms), synonyms)
     if parsed.is_empty:
         return parsed, 0, [], []
-    common = common_terms(parsed, ranking, searcher)
+    common = common_clauses(parsed, ranking, searcher)
     rerank = ProximityReranker(parsed, searcher, ranking, common)
+    common = frozenset(c.text for c in common)
     total, hits, facets = _execute(searcher, build_query(parsed, ranking, common=common),
                                    build_query(parsed, ranking, scored=False, common=common),
                                    page, per_page, sort, year, rerank)
