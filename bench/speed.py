@@ -1,7 +1,8 @@
 """Speed and scale: indexing rate, query latency and HTTP throughput at several corpus sizes.
 
     python -m bench.speed --sizes 10000,45000,150704 [--workdir bench/work/speed] [--queries 200]
-        [--procs 1,2] [--query-timeout 5] [--http-seconds 10] [--profile 2000] [--fresh] [--no-docs]
+        [--procs 1,2] [--query-timeout 5] [--http-seconds 10] [--rss-requests 10000] [--profile 2000]
+        [--fresh] [--no-docs]
 
 Each size is the first N VietNews articles (train, val, test, in file order). vnsearch is
 compared with the pyvi segmentation it cannot beat (its ceiling), and with SQLite FTS5 and
@@ -26,6 +27,7 @@ import os
 import platform
 import pstats
 import random
+import re
 import resource
 import shutil
 import socket
@@ -441,10 +443,6 @@ def _query_profile(path: str, n: int) -> dict:
     }
 
 
-CHILDREN = {"index": child_index, "pyvi": child_pyvi, "fts5_build": child_fts5_build,
-            "tantivy_build": child_tantivy_build, "queries": child_queries, "profile": child_profile}
-
-
 # --- HTTP ----------------------------------------------------------------------------------
 
 
@@ -528,7 +526,7 @@ def load(port: int, paths: list[str], clients: int, seconds: float) -> dict:
             "p99": pct(all_ms, 99), "errors": sum(errors)}
 
 
-def http_bench(index: Path, queries: list[str], workers_list, clients_list, seconds: float) -> list[dict]:
+def http_bench(index: str, queries: list[str], workers_list, clients_list, seconds: float) -> list[dict]:
     paths = ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in queries]
     rows = []
     for workers in workers_list:
@@ -543,6 +541,79 @@ def http_bench(index: Path, queries: list[str], workers_list, clients_list, seco
         finally:
             stop_server(proc)
     return rows
+
+
+def server_rss_mb(pid: int) -> float:
+    """VmRSS of the gunicorn master ``pid`` and its workers, in MB."""
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    total_kb = 0
+    for p in pids:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total_kb += int(match.group(1)) if match else 0
+    return total_kb / 1024
+
+
+def child_rss(index: str, queries: list[str], requests: int, clients: int, workers: int, every: int) -> dict:
+    """``requests`` distinct-ish searches (JSON API and search page alternately) from ``clients``
+    threads against one server; the server's RSS every ``every`` requests."""
+    paths = [("/api/search?" if i % 2 else "/?") + urllib.parse.urlencode({"q": q}) for i, q in enumerate(queries)]
+    proc, port = start_server(Path(index), workers)
+    lock = threading.Lock()
+    state = {"next": 0, "done": 0, "errors": 0}
+    samples: list[tuple[int, float]] = []
+    try:
+        load(port, paths[:20], 2, 2)  # warm-up, as in the throughput rows
+        samples.append((0, server_rss_mb(proc.pid)))
+
+        def client() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            while True:
+                with lock:
+                    i = state["next"]
+                    if i >= requests:
+                        break
+                    state["next"] += 1
+                try:
+                    conn.request("GET", paths[i % len(paths)])
+                    resp = conn.getresponse()
+                    resp.read()
+                    ok = resp.status == 200
+                    if resp.will_close:
+                        conn.close()
+                except (OSError, http.client.HTTPException):
+                    ok = False
+                    conn.close()
+                with lock:
+                    state["done"] += 1
+                    state["errors"] += not ok
+                    if state["done"] % every == 0:
+                        samples.append((state["done"], server_rss_mb(proc.pid)))
+            conn.close()
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        seconds = time.monotonic() - started
+    finally:
+        stop_server(proc)
+    return {"requests": state["done"], "errors": state["errors"], "seconds": seconds, "clients": clients,
+            "workers": workers, "distinct": len(paths), "samples": samples}
+
+
+CHILDREN = {"index": child_index, "pyvi": child_pyvi, "fts5_build": child_fts5_build,
+            "tantivy_build": child_tantivy_build, "queries": child_queries, "profile": child_profile,
+            "rss": child_rss, "http": http_bench}
 
 
 # --- Reporting -------------------------------------------------------------------------------
@@ -658,6 +729,18 @@ def markdown(args, info: dict, results: list[dict], profile: dict | None, token_
         for n, h in http_rows:
             out.append(f"| {n:,} | {h['workers']} | {h['clients']} | {h['requests']} | {h['rps']:.1f} | "
                        f"{h['p50']:.0f} | {h['p99']:.0f} | {h['errors']} |")
+    for r in results:
+        if "rss" not in r:
+            continue
+        m = r["rss"]
+        marks = m["samples"]
+        out += ["", f"**Server memory.** `vnsearch serve --workers {m['workers']}` on the {r['size']:,}-document "
+                f"index, {m['requests']:,} requests from {m['clients']} clients over {m['distinct']:,} distinct keyword "
+                f"queries (JSON API and search page alternately) in {m['seconds']:.0f} s, {m['errors']} errors. "
+                "RSS of the gunicorn master and its workers, after the warm-up (0) and every so many requests:", "",
+                "| requests | " + " | ".join(f"{k:,}" for k, _ in marks) + " |",
+                "|---|" + "---:|" * len(marks),
+                "| RSS MB | " + " | ".join(f"{mb:.0f}" for _, mb in marks) + " |"]
     if profile:
         ip, qp = profile["index"], profile["query"]
         share = lambda v: f"{100 * v / ip['total']:.0f} %"  # noqa: E731
@@ -768,9 +851,19 @@ def bench_size(args, n: int, corpus: Path, keywords: list[str], questions: list[
             result["queries"][qset][engine] = r
             log(f"[{n:,}] {qset} {engine}: cold p50/p95/p99 {lat(r['cold'])} ms, warm {lat(r['warm'])} ms, "
                 f"{r['timeouts']} over {args.query_timeout:g} s")
+    if args.rss_requests > 0 and n == args.sizes[0]:
+        log(f"[{n:,}] server memory over {args.rss_requests:,} requests")
+        distinct = keyword_queries(corpus, n, min(args.rss_requests, 2000))
+        r = run_child("rss", f"rss-{n}-{args.rss_requests}", index=str(index), queries=distinct,
+                      requests=args.rss_requests, clients=16, workers=2, every=1000)
+        result["rss"] = r
+        first, last = r["samples"][0][1], r["samples"][-1][1]
+        log(f"[{n:,}] server RSS {first:.0f} MB after warm-up, {last:.0f} MB after {r['requests']:,} requests "
+            f"({r['requests'] / r['seconds']:.1f} req/s, {r['errors']} errors)")
     if args.http_seconds > 0 and n == args.sizes[-1]:
         log(f"[{n:,}] HTTP load")
-        result["http"] = http_bench(index, keywords, [1, 2], [1, 4, 16], args.http_seconds)
+        result["http"] = run_child("http", f"http-{n}-{args.http_seconds:g}", index=str(index), queries=keywords,
+                                   workers_list=[1, 2], clients_list=[1, 4, 16], seconds=args.http_seconds)
     return result
 
 
@@ -788,6 +881,8 @@ def main(argv=None) -> int:
                         help="stop a query after this long and count it at this value")
     parser.add_argument("--http-seconds", type=float, default=10,
                         help="per load level, on the largest size only; 0 skips HTTP")
+    parser.add_argument("--rss-requests", type=int, default=10_000, metavar="N",
+                        help="on the smallest size, the server's memory over N requests; 0 skips it")
     parser.add_argument("--profile", type=int, default=0, metavar="DOCS",
                         help="also profile indexing DOCS documents with procs=1, and question queries")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/ (a trial run)")
