@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from .analysis import fold, has_diacritics, normalise_word, syllables
+from .analysis import fold, has_diacritics, normalise_word, split_units
 
 Span = tuple[int, int]
 
@@ -39,11 +39,39 @@ def select_spans(text: str, spans: list[Span], wanted: list[str]) -> list[Span]:
     return sorted(kept)
 
 
-def spans_by_tokenizing(text: str, wanted: list[str]) -> list[Span]:
-    """Spans of the syllables of ``text`` whose folded form is wanted (for short texts)."""
-    folds = {fold(w) for w in wanted}
-    spans = [(u.start, u.end) for u in syllables(text) if fold(normalise_word(u.surface)) in folds]
-    return select_spans(text, spans, wanted)
+def phrase_bigrams(phrase: tuple[str, ...]) -> list[str]:
+    """The folded bigrams (index terms ``a_b``) that spell ``phrase``, in order."""
+    folds = [fold(normalise_word(s)) for s in phrase]
+    return [a + "_" + b for a, b in zip(folds, folds[1:])]
+
+
+def phrase_spans(occurrences: dict[str, list[tuple[int, int, int]]], phrases: list[tuple[str, ...]]) -> list[Span]:
+    """Spans where a whole phrase occurs, from its bigrams' ``(position, start, end)``
+    occurrences: bigram ``i`` of the phrase must sit at position ``p + i``."""
+    spans = []
+    for phrase in phrases:
+        grams = phrase_bigrams(phrase)
+        if not grams:
+            continue
+        at = [{pos: (start, end) for pos, start, end in occurrences.get(g, ())} for g in grams]
+        for pos, (start, _) in at[0].items():
+            if all(pos + i in at[i] for i in range(1, len(grams))):
+                spans.append((start, at[-1][pos + len(grams) - 1][1]))
+    return sorted(spans)
+
+
+def spans_by_tokenizing(text: str, words: list[str], phrases: list[tuple[str, ...]] = ()) -> list[Span]:
+    """Spans of the syllables of ``text`` whose folded form is wanted, and of the phrases it
+    contains, syllable after syllable with no punctuation between (for short texts)."""
+    folds = {fold(w) for w in words}
+    units = split_units(text)
+    spans = [(u.start, u.end) for u in units if u.is_word and fold(normalise_word(u.surface)) in folds]
+    occurrences: dict[str, list[tuple[int, int, int]]] = {}
+    for i, (a, b) in enumerate(zip(units, units[1:])):
+        if a.is_word and b.is_word:
+            gram = fold(normalise_word(a.surface)) + "_" + fold(normalise_word(b.surface))
+            occurrences.setdefault(gram, []).append((i, a.start, b.end))
+    return sorted(select_spans(text, spans, words) + phrase_spans(occurrences, list(phrases)))
 
 
 def merge_spans(text: str, spans: list[Span]) -> list[Span]:

@@ -51,6 +51,19 @@ class ParsedQuery:
                     seen.setdefault(s, None)
         return list(seen)
 
+    def highlight_terms(self) -> tuple[list[str], list[tuple[str, ...]]]:
+        """What to highlight: syllables asked for one by one, and phrases (quoted, or a
+        synonym's form) to highlight only where all their syllables follow each other."""
+        words: dict[str, None] = {}
+        phrases: dict[tuple[str, ...], None] = {}
+        for slot in self.slots:
+            for alt in slot:
+                if alt.is_phrase:
+                    phrases.setdefault(alt.syllables, None)
+                else:
+                    words.setdefault(alt.syllables[0], None)
+        return list(words), list(phrases)
+
 
 _TOKEN_RE = re.compile(
     r'(?P<neg>-)?(?P<field>title:)?"(?P<phrase>[^"]*)"'

@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 from .analysis import fold, has_diacritics, segment_words, split_units, typed_without_ime
 from .config import Config, load_config
 from .errors import QueryError
-from .highlight import make_snippet, mark, select_spans, spans_by_tokenizing
+from .highlight import Span, make_snippet, mark, phrase_bigrams, phrase_spans, select_spans, spans_by_tokenizing
 from .schema import body_offset
 from .spelling import best_correction
 from .query import Alternative, ParsedQuery, clean_query, parse_query
@@ -481,25 +481,32 @@ def _postings_at(m, docnums: list[int]):
             yield docnum
 
 
-def _text_spans(reader, docnums: list[int], folds: list[str]) -> dict[int, list[tuple[int, int]]]:
-    """Character spans of the query's folded words in each document's ``text`` field."""
-    chars = _postings_values(reader, docnums, folds, "characters")
-    return {d: [(s, e) for values in by_term.values() for _, s, e in values] for d, by_term in chars.items()}
+def _text_spans(reader, docnums: list[int], words: list[str], phrases: list[tuple[str, ...]]
+                ) -> dict[int, tuple[list[Span], list[Span]]]:
+    """Character spans in each document's ``text`` field: of the query's words (by their
+    folded form), and of its phrases (by their bigrams, consecutive)."""
+    folds = sorted({fold(w) for w in words})
+    grams = sorted({g for phrase in phrases for g in phrase_bigrams(phrase)} - set(folds))
+    chars = _postings_values(reader, docnums, folds + grams, "characters")
+    return {d: ([(s, e) for t in folds for _, s, e in by_term.get(t, ())], phrase_spans(by_term, phrases))
+            for d, by_term in chars.items()}
 
 
-def _hit(hit, spans: list[tuple[int, int]], wanted: list[str], config: Config, score: bool) -> Hit:
+def _hit(hit, spans: tuple[list[Span], list[Span]], wanted: tuple[list[str], list[tuple[str, ...]]],
+         config: Config, score: bool) -> Hit:
     stored = hit.fields()
     body = stored.get("body", "")
     title = stored.get("title", "")
     shift = body_offset(title)
-    spans = [(s - shift, e - shift) for s, e in spans if s >= shift]
+    word_spans, phrase_spans_in_body = ([(s - shift, e - shift) for s, e in part if s >= shift] for part in spans)
+    words, phrases = wanted
     title = title or stored.get("id", "")
     date = stored.get("date")
     return Hit(
         id=stored["id"],
-        title=mark(title, spans_by_tokenizing(title, wanted)),
-        snippet=make_snippet(body, select_spans(body, spans, wanted), config.snippet_chars,
-                             config.snippet_fragments),
+        title=mark(title, spans_by_tokenizing(title, words, phrases)),
+        snippet=make_snippet(body, sorted(select_spans(body, word_spans, words) + phrase_spans_in_body),
+                             config.snippet_chars, config.snippet_fragments),
         date=date.date().isoformat() if date else None,
         path=stored.get("path", ""),
         url=stored.get("url", ""),
@@ -608,8 +615,8 @@ def search(
                     ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
         if vocab is not None and ran == text:
             suggestion = _suggestion(searcher, parsed, vocab)
-        wanted = parsed.positive_syllables()
-        spans = _text_spans(searcher.reader(), [h.docnum for h in hits], sorted({fold(w) for w in wanted}))
+        wanted = parsed.highlight_terms()
+        spans = _text_spans(searcher.reader(), [h.docnum for h in hits], *wanted)
         results = [_hit(h, spans[h.docnum], wanted, config, sort == "relevance") for h in hits]
     return SearchResult(
         query=q or "", ran_query=ran, total=total, page=page, per_page=per_page,
@@ -636,9 +643,9 @@ def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | N
         stored = searcher.document(id=doc_id)
     if stored is None:
         return None
-    wanted = parse_query(q, config.max_query_chars, config.max_query_terms).positive_syllables() if q else []
+    words, phrases = parse_query(q, config.max_query_chars, config.max_query_terms).highlight_terms()
     body = stored.get("body", "")
-    spans = spans_by_tokenizing(body, wanted) if wanted else []
+    spans = spans_by_tokenizing(body, words, phrases)
     paragraphs = []
     offset = 0
     for para in body.split("\n\n"):
@@ -649,7 +656,7 @@ def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | N
     title = stored.get("title", "") or doc_id
     date = stored.get("date")
     return DocumentView(
-        id=doc_id, title=mark(title, spans_by_tokenizing(title, wanted) if wanted else []),
+        id=doc_id, title=mark(title, spans_by_tokenizing(title, words, phrases)),
         body="\n".join(paragraphs), date=date.date().isoformat() if date else None,
         path=stored.get("path", ""), url=stored.get("url", ""),
     )

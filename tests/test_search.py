@@ -282,13 +282,23 @@ def test_synonym_expansion_marks_the_other_form(synonym_index):
     assert "<mark>giáo dục và đào tạo</mark>" in hits["long.txt"].snippet
 
 
-@pytest.mark.xfail(strict=True, reason="search: the syllables of every synonym form are highlighted one by "
-                                       "one, so a document matched through GD&ĐT also gets <mark> on a stray "
-                                       "'và', 'giao' or 'đạo'")
 def test_synonym_forms_are_not_highlighted_word_by_word(tmp_path):
     index_dir = make_index(tmp_path, {"abbr.txt": "Tin ngành\n\nSở GD&ĐT tỉnh họp giao ban và lãnh đạo dự."})
     hit = run("GD&ĐT", index_dir).results[0]
     assert marked(hit.snippet) == ["GD&ĐT"]
+
+
+def test_a_quoted_phrase_is_highlighted_only_where_it_occurs(tmp_path):
+    index_dir = make_index(tmp_path, {"p.txt": "Hồ Gươm và hồ Tây\n\nMặt hồ Gươm đổi màu, nước hồ Tây vẫn xanh. Gươm báu."})
+    hit = run('"hồ gươm"', index_dir).results[0]
+    assert marked(hit.snippet) == ["hồ Gươm"]
+    assert marked(hit.title) == ["Hồ Gươm"]
+    view = get_document("p.txt", '"ho guom"', index_dir=index_dir, config=CONFIG)
+    assert marked(view.body) == ["hồ Gươm"] and marked(view.title) == ["Hồ Gươm"]
+
+
+def test_a_phrase_broken_by_punctuation_is_not_highlighted():
+    assert spans_by_tokenizing("hồ, Gươm và hồ Gươm", [], [("hồ", "gươm")]) == [(12, 19)]
 
 
 def test_synonyms_off():
