@@ -449,11 +449,15 @@ class BagTokenizer(Tokenizer):
     form, bigrams join with ``_`` and words with ``+``. One field means one BM25 length
     normalisation over all signals, which measured better than a field per signal.
     Syllable ``i`` and the tokens derived from it share position ``i``, so phrase queries
-    over folded syllables still see consecutive positions.
+    over folded syllables still see consecutive positions. After the first ``field_break``
+    (the title/body separator) positions skip one, so no phrase spans the two.
     """
 
-    def __init__(self, words: bool = False):
+    field_break: str | None = None  # a class default: indexes pickled before it existed load
+
+    def __init__(self, words: bool = False, field_break: str | None = None):
         self.words = words
+        self.field_break = field_break
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
@@ -461,10 +465,14 @@ class BagTokenizer(Tokenizer):
         units = split_units(value)
         pos = start_pos - 1
         position_of: dict[int, int] = {}
+        gap_after = value.find(self.field_break) if self.field_break else -1
         for i, unit in enumerate(units):
             if not unit.is_word:
                 continue
             pos += 1
+            if 0 <= gap_after < unit.start:
+                pos += 1
+                gap_after = -1
             position_of[unit.start] = pos
             exact = normalise_word(unit.surface)
             folded = fold(exact)
@@ -495,6 +503,6 @@ def _fill(token: Token, text: str, pos: int, start: int, end: int, positions: bo
     return token
 
 
-def BagAnalyzer(words: bool = False) -> Composable:
+def BagAnalyzer(words: bool = False, field_break: str | None = None) -> Composable:
     """Folded syllables + exact syllables + folded bigrams (+ pyvi words) in one field."""
-    return BagTokenizer(words=words)
+    return BagTokenizer(words=words, field_break=field_break)

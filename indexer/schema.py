@@ -36,6 +36,6 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=BagAnalyzer(), stored=True),
         # Character offsets are stored with the postings so that snippets are cut from
         # the stored body without analysing it again.
-        text=TEXT(analyzer=BagAnalyzer(words=INDEX_PYVI_WORDS), chars=True),
+        text=TEXT(analyzer=BagAnalyzer(words=INDEX_PYVI_WORDS, field_break=TITLE_SEPARATOR), chars=True),
         body=STORED,
     )
