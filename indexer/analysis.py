@@ -168,10 +168,29 @@ def nfc_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
             j += 1
         cluster = unicodedata.normalize("NFC", text[i:j])
         out.append(cluster)
-        starts.extend([i] * len(cluster))
-        ends.extend([j] * len(cluster))
+        spans = _cluster_spans(text, i, j, cluster)
+        starts.extend(start for start, _ in spans)
+        ends.extend(end for _, end in spans)
         i = j
     return "".join(out), starts, ends
+
+
+def _cluster_spans(text: str, i: int, j: int, cluster: str) -> list[tuple[int, int]]:
+    """Where each character of ``cluster`` (the NFC of ``text[i:j]``) came from.
+
+    The first character spans the base and every mark composed into it; a mark NFC could
+    not compose keeps its own one-character span, so a unit ending before it stops there.
+    When NFC changed a mark it kept (``◌̈́`` splits in two), every character spans the cluster.
+    """
+    spans: list[tuple[int, int]] = []
+    end = j
+    for c in reversed(cluster[1:]):
+        k = text.rfind(c, i + 1, end)
+        if k < 0:
+            return [(i, j)] * len(cluster)
+        spans.append((k, k + 1))
+        end = k
+    return [(i, end)] + spans[::-1]
 
 
 class Unit(NamedTuple):
@@ -199,10 +218,15 @@ def split_units(text: str) -> tuple[Unit, ...]:
     Cached for the last few texts: one body feeds several fields' analyzers in turn.
     """
     nfc, starts, ends = nfc_with_offsets(text)
-    units = []
+    units: list[Unit] = []
     for match in _UNIT_RE.finditer(nfc):
         surface = match.group()
-        units.append(Unit(surface, starts[match.start()], ends[match.end() - 1], surface[0].isalnum()))
+        start, end = starts[match.start()], ends[match.end() - 1]
+        if units and start < units[-1].end:  # one original character NFC made two (U+0344)
+            last = units.pop()
+            units.append(last._replace(surface=last.surface + surface, end=max(end, last.end)))
+            continue
+        units.append(Unit(surface, start, end, surface[0].isalnum()))
     return tuple(units)
 
 
