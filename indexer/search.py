@@ -92,7 +92,7 @@ class Ranking:
     #: Multiplier for the same clauses on the title field (the title is also in ``text``).
     title: float = 0.0
     k1: float = 1.2
-    b: float = 0.75
+    b: float = 1.0
     title_b: float = 0.5
     #: Proximity re-ranking of the top hits: how much the best window counts against BM25,
     #: the window's size in syllables, and how many hits are re-ranked.
