@@ -37,6 +37,25 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
+def _closing_each_response(app):
+    """``app`` with each response read and closed before it is sent.
+
+    Werkzeug's development server leaves a static file open when Chromium drops the
+    request (a favicon fetched as a page closes); the open file is then reported, at
+    garbage collection, as an error of whichever test runs next.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(sample_index):
     """The app on an ephemeral port, served from a background thread."""
@@ -45,7 +64,7 @@ def live_server(sample_index):
     from webapp.app import create_app
 
     app = create_app({"VNSEARCH_CONFIG": replace(Config(), per_page=PER_PAGE), "INDEX_DIR": str(sample_index)})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_each_response(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
