@@ -822,7 +822,9 @@ def bench_size(args, n: int, corpus: Path, keywords: list[str], questions: list[
     for p in args.procs:
         log(f"[{n:,}] vnsearch reindex, procs={p}")
         index_dir = work / f"index-{n}-p{p}"
-        step = f"index-{n}-p{p}" if p != max(args.procs) or (index_dir / "current").exists() else None
+        step = f"index-{n}-p{p}"
+        if p == max(args.procs) and not (index_dir / "current").exists():
+            (STEPS / f"{step}.json").unlink(missing_ok=True)  # the index to query is gone: build it again
         r = run_child("index", step, source=str(corpus), index_dir=str(work / f"index-{n}-p{p}"), procs=p)
         result["vnsearch"][p] = r
         log(f"[{n:,}] vnsearch procs={p}: {r['seconds']:.0f} s, {n / r['seconds']:.0f} docs/s, "
