@@ -67,7 +67,7 @@ def spans_by_tokenizing(text: str, words: list[str], phrases: list[tuple[str, ..
     units = split_units(text)
     spans = [(u.start, u.end) for u in units if u.is_word and fold(normalise_word(u.surface)) in folds]
     occurrences: dict[str, list[tuple[int, int, int]]] = {}
-    for i, (a, b) in enumerate(zip(units, units[1:])):
+    for i, (a, b) in enumerate(zip(units, units[1:]) if phrases else ()):
         if a.is_word and b.is_word:
             gram = fold(normalise_word(a.surface)) + "_" + fold(normalise_word(b.surface))
             occurrences.setdefault(gram, []).append((i, a.start, b.end))

@@ -645,7 +645,7 @@ def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | N
         return None
     words, phrases = parse_query(q, config.max_query_chars, config.max_query_terms).highlight_terms()
     body = stored.get("body", "")
-    spans = spans_by_tokenizing(body, words, phrases)
+    spans = spans_by_tokenizing(body, words, phrases) if words or phrases else []
     paragraphs = []
     offset = 0
     for para in body.split("\n\n"):
@@ -656,7 +656,7 @@ def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | N
     title = stored.get("title", "") or doc_id
     date = stored.get("date")
     return DocumentView(
-        id=doc_id, title=mark(title, spans_by_tokenizing(title, words, phrases)),
+        id=doc_id, title=mark(title, spans_by_tokenizing(title, words, phrases) if words or phrases else []),
         body="\n".join(paragraphs), date=date.date().isoformat() if date else None,
         path=stored.get("path", ""), url=stored.get("url", ""),
     )

@@ -31,6 +31,7 @@ from urllib.parse import quote, quote_from_bytes
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from bench.speed import server_rss_mb
 from indexer.build import indexed_hashes, reindex
 from indexer.config import Config
 from indexer.documents import Document, Skipped, iter_documents
@@ -925,22 +926,6 @@ class Served:
 
         wait_for(ready, 60, 0.1, "the server to answer /healthz")
 
-    def rss_kb(self) -> int:
-        """VmRSS of the gunicorn master and its workers, in KB."""
-        pids = [self.proc.pid]
-        try:
-            pids += [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
-        except OSError:
-            pass
-        total = 0
-        for pid in pids:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            total += int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
-        return total
-
     def stop(self) -> None:
         try:
             self.proc.send_signal(signal.SIGTERM)
@@ -1176,18 +1161,18 @@ def test_load_16_clients(load_server):
     warm_up = min(5.0, LOAD_SECONDS / 4)
     with Load(server.port, threads=16, seconds=LOAD_SECONDS, max_requests=100_000, seed=2) as load:
         time.sleep(warm_up)
-        rss_warm = server.rss_kb()
+        rss_warm = server_rss_mb(server.proc.pid)
         rss_max = rss_warm
         while time.monotonic() < load.started + LOAD_SECONDS and any(t.is_alive() for t in load.threads):
             time.sleep(0.5)
-            rss_max = max(rss_max, server.rss_kb())
+            rss_max = max(rss_max, server_rss_mb(server.proc.pid))
         load.wait()
-        rss_end = server.rss_kb()
+        rss_end = server_rss_mb(server.proc.pid)
     served_requests = len(load.latencies)
     print(f"\nload: 16 clients, {served_requests} requests in {load.elapsed:.1f} s "
           f"({served_requests / load.elapsed:.0f}/s), {len(load.failures)} failed, "
           f"p50 {load.p(0.5) * 1000:.0f} ms, p99 {load.p(0.99) * 1000:.0f} ms, max {max(load.latencies) * 1000:.0f} ms; "
-          f"RSS after warm-up {rss_warm / 1024:.0f} MB, max {rss_max / 1024:.0f} MB, end {rss_end / 1024:.0f} MB")
+          f"RSS after warm-up {rss_warm:.0f} MB, max {rss_max:.0f} MB, end {rss_end:.0f} MB")
     assert load.failures == [], load.failures[:10]
     assert served_requests >= 100
     assert rss_end <= 1.5 * rss_warm, (rss_warm, rss_end)
