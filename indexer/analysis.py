@@ -465,6 +465,12 @@ def accent_variants(folded: str, limit: int = 400) -> set[str]:
 # --- The Whoosh tokenizer -----------------------------------------------------
 
 
+#: Which tokens BagTokenizer emits. Raise it with any change to them: an index built with
+#: another version is rebuilt in full by the next reindex (indexer.build).
+#: 1: before positions skipped one between title and body; 2: since.
+BAG_VERSION = 2
+
+
 class BagTokenizer(Tokenizer):
     """Everything a query may match, in one field: folded syllables, their exact forms
     (when they carry diacritics), folded bigrams and, optionally, pyvi compound words.
@@ -477,11 +483,14 @@ class BagTokenizer(Tokenizer):
     (the title/body separator) positions skip one, so no phrase spans the two.
     """
 
-    field_break: str | None = None  # a class default: indexes pickled before it existed load
+    # Class defaults, so that tokenizers pickled in older indexes load and say what they are.
+    field_break: str | None = None
+    version: int = 1
 
     def __init__(self, words: bool = False, field_break: str | None = None):
         self.words = words
         self.field_break = field_break
+        self.version = BAG_VERSION
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):

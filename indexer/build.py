@@ -20,7 +20,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 
 from .documents import Document, DocumentError, Skipped, iter_documents
 from .errors import VnsearchError
-from .schema import indexed_text
+from .schema import analysis_of, build_schema, indexed_text
 from .store import (
     current_generation,
     new_generation,
@@ -126,7 +126,8 @@ def reindex(
     """Bring the index in ``index_dir`` in line with ``sources``.
 
     Incremental by default: new documents added, changed ones (by content hash) updated,
-    vanished ones deleted. ``full`` rebuilds into a new generation and swaps it in.
+    vanished ones deleted. ``full`` rebuilds into a new generation and swaps it in; so does
+    an index that another version of the analysis built (it would miss documents).
     Raises IndexBusy when another reindex is running.
     """
     started = time.monotonic()
@@ -137,6 +138,9 @@ def reindex(
         remove_stale_generations(index_dir, keep={p for p in [previous] if p})
         if previous:
             _remove_leftovers(previous)
+        if previous and not full and not built_with_current_analysis(previous):
+            log(f"the index in {index_dir} was built with another version of the analysis: rebuilding it in full")
+            full = True
         wanted, skipped = scan_sources(sources)
         report = ReindexReport(skipped=skipped, full=full or previous is None)
         if report.full:
@@ -163,6 +167,17 @@ def reindex(
                 remove_stale_generations(index_dir, keep={gen})
     report.seconds = time.monotonic() - started
     return report
+
+
+def built_with_current_analysis(gen: Path) -> bool:
+    """Whether the index in ``gen`` holds the terms this version's analysis makes."""
+    from whoosh import index as whoosh_index
+
+    try:
+        schema = whoosh_index.open_dir(str(gen)).schema
+    except Exception:  # noqa: BLE001 - unreadable, or pickled by code that is gone: rebuild it
+        return False
+    return analysis_of(schema) == analysis_of(build_schema())
 
 
 def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: int, log) -> None:

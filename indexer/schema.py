@@ -25,6 +25,25 @@ def body_offset(title: str) -> int:
     return len(title) + len(TITLE_SEPARATOR)
 
 
+def analysis_of(schema: Schema) -> dict[str, tuple[str, dict]]:
+    """How each field of ``schema`` turns text into terms (analyzer class and settings).
+
+    Two indexes whose values differ hold different terms for the same text: searching one
+    with the other's analysis misses documents, so a reindex rebuilds such an index in full.
+    """
+    return {
+        name: (type(field.analyzer).__name__, _settings(field.analyzer))
+        for name, field in schema.items()
+        if getattr(field, "analyzer", None) is not None
+    }
+
+
+def _settings(analyzer) -> dict:
+    """Public attributes, class defaults included (an older pickle lacks the newer ones)."""
+    names = (n for n in dir(analyzer) if not n.startswith("_"))
+    return {n: v for n in names if not callable(v := getattr(analyzer, n))}
+
+
 def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),

@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 import indexer.build
-from indexer.build import indexed_hashes, reindex
+from indexer.analysis import BAG_VERSION
+from indexer.build import built_with_current_analysis, indexed_hashes, reindex
 from indexer.config import Config
 from indexer.errors import IndexBusy, IndexNotFound, VnsearchError
+from indexer.schema import analysis_of
 from indexer.search import search
 from indexer.store import (
     GEN_PREFIX,
@@ -226,6 +229,35 @@ def test_full_rebuilds_in_quick_succession(built):
         assert len(generations(index_dir)) == 1
     assert len(names) == 3
     assert open_index(index_dir).doc_count() == 4
+
+
+def as_if_built_by_bag_version_1(gen: Path) -> None:
+    """Rewrite the TOC of the index in ``gen`` the way vnsearch wrote it before BAG_VERSION:
+    its pickled tokenizers have no ``version`` attribute."""
+    ix = whoosh_index.open_dir(str(gen))
+    toc = whoosh_index.TOC.read(ix.storage, ix.indexname)
+    for name in ("title", "text"):
+        del toc.schema[name].analyzer.__dict__["version"]
+    whoosh_index.TOC(toc.schema, toc.segments, toc.generation + 1).write(ix.storage, ix.indexname)
+
+
+def test_an_index_built_by_another_analysis_version_is_rebuilt_in_full(built):
+    """After an upgrade that changes the terms, an incremental reindex would keep old terms
+    for unchanged documents: it rebuilds everything instead, and says why."""
+    src, index_dir = built
+    old = current_generation(index_dir)
+    as_if_built_by_bag_version_1(old)
+    assert not built_with_current_analysis(old)
+    lines = []
+    report = reindex([src], index_dir, procs=1, log=lines.append)
+    assert report.full and report.added == 4 and report.unchanged == 0
+    assert any("another version of the analysis: rebuilding it in full" in line for line in lines)
+    new = current_generation(index_dir)
+    assert new != old and built_with_current_analysis(new)
+    assert analysis_of(open_index(index_dir).schema)["text"][1]["version"] == BAG_VERSION
+    assert found("ho guom", index_dir) == {"ho-guom.txt"}
+    report = build(src, index_dir)
+    assert not report.changed and not report.full, "the next run is incremental again"
 
 
 def test_index_versions_differ_between_index_dirs(tmp_path, monkeypatch):
