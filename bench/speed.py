@@ -918,7 +918,8 @@ def main(argv=None) -> int:
         n = min(args.profile, args.sizes[-1])
         log(f"profiling indexing of {n:,} documents (procs=1) and question queries")
         source = write_corpus(args.workdir, n)
-        profile = run_child("profile", f"profile-{n}", source=str(source), index_dir=str(args.workdir / "index-profile"),
+        # The step names the queried index's size too: the text says which index it profiled.
+        profile = run_child("profile", f"profile-{n}-q{args.sizes[-1]}", source=str(source), index_dir=str(args.workdir / "index-profile"),
                             query_index=str(args.workdir / f"index-{args.sizes[-1]}-p{max(args.procs)}"),
                             questions=questions[:6], out=str(args.workdir / "profile"))
         profile.update(docs=n, queries=len(questions[:6]))
