@@ -138,8 +138,9 @@ def reindex(
         remove_stale_generations(index_dir, keep={p for p in [previous] if p})
         if previous:
             _remove_leftovers(previous)
-        if previous and not full and not built_with_current_analysis(previous):
-            log(f"the index in {index_dir} was built with another version of the analysis: rebuilding it in full")
+        stale = previous and not full and why_not_current(previous)
+        if stale:
+            log(f"the index in {index_dir} {stale}: rebuilding it in full")
             full = True
         wanted, skipped = scan_sources(sources)
         report = ReindexReport(skipped=skipped, full=full or previous is None)
@@ -169,15 +170,18 @@ def reindex(
     return report
 
 
-def built_with_current_analysis(gen: Path) -> bool:
-    """Whether the index in ``gen`` holds the terms this version's analysis makes."""
+def why_not_current(gen: Path) -> str | None:
+    """Why the index in ``gen`` cannot be updated in place (None when it can): it cannot be
+    read, or it holds the terms of another version of the analysis."""
     from whoosh import index as whoosh_index
 
     try:
         schema = whoosh_index.open_dir(str(gen)).schema
-    except Exception:  # noqa: BLE001 - unreadable, or pickled by code that is gone: rebuild it
-        return False
-    return analysis_of(schema) == analysis_of(build_schema())
+    except Exception as exc:  # noqa: BLE001 - unreadable, or pickled by code that is gone
+        return f"cannot be read ({type(exc).__name__}: {exc})"
+    if analysis_of(schema) != analysis_of(build_schema()):
+        return "was built with another version of the analysis"
+    return None
 
 
 def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: int, log) -> None:
@@ -221,8 +225,8 @@ def _remove_leftovers(gen: Path) -> None:
         toc = whoosh_index.TOC.read(ix.storage, ix.indexname)
         whoosh_index.clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
         shutil.rmtree(gen / f"{ix.indexname}.tmp", ignore_errors=True)
-    except (OSError, whoosh_index.EmptyIndexError):
-        pass  # nothing to clean, or it cannot be cleaned now: a later run will
+    except Exception:  # noqa: BLE001 - nothing to clean, or it cannot be cleaned now (a damaged
+        pass  # TOC: a full rebuild replaces the generation)
 
 
 def _cancel(writer) -> None:

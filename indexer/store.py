@@ -43,9 +43,17 @@ def current_generation(index_dir: Path) -> Path | None:
         if target == seen:
             return None
         path = Path(index_dir) / target
-        if whoosh_index.exists_in(str(path)):
+        if _holds_an_index(path):
             return path
     return None
+
+
+def _holds_an_index(gen: Path) -> bool:
+    """Whether ``gen`` has a table of contents, readable or not (open_index says which)."""
+    try:
+        return whoosh_index.exists_in(str(gen))
+    except Exception:  # noqa: BLE001 - a damaged TOC: Whoosh fails in many ways
+        return True
 
 
 class _ReadIndex(whoosh_index.FileIndex):
@@ -78,8 +86,8 @@ def open_index(index_dir: Path) -> whoosh_index.Index:
         raise IndexNotFound(f"no index in {index_dir}: run `vnsearch reindex` first")
     try:
         return _ReadIndex(gen, index_dir)
-    except (OSError, whoosh_index.EmptyIndexError) as e:
-        raise IndexNotFound(f"cannot open the index in {gen}: {e}") from None
+    except Exception as e:  # noqa: BLE001 - a damaged TOC: Whoosh fails in many ways
+        raise IndexNotFound(f"cannot open the index in {gen}: {type(e).__name__}: {e}") from None
 
 
 #: Readers each thread keeps open, one per index directory, at most this many directories.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import warnings
 from pathlib import Path
 
 import pytest
@@ -31,3 +33,13 @@ def app(sample_index):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def damaged_toc_leaks():
+    """For tests that damage an index's TOC: Whoosh leaves the file open when it fails to read
+    it. The leaked files are closed at the end of the test, quietly, not in a later test."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()

@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 import indexer.build
-from indexer.build import built_with_current_analysis, indexed_hashes, reindex
+from indexer.build import indexed_hashes, reindex, why_not_current
 from indexer.config import Config
 from indexer.errors import IndexBusy, IndexNotFound, VnsearchError
 from indexer.search import search
@@ -245,16 +245,30 @@ def test_an_index_built_by_another_analysis_version_is_rebuilt_in_full(built):
     src, index_dir = built
     old = current_generation(index_dir)
     as_if_built_by_bag_version_1(old)
-    assert not built_with_current_analysis(old)
+    assert why_not_current(old) == "was built with another version of the analysis"
     lines = []
     report = reindex([src], index_dir, procs=1, log=lines.append)
     assert report.full and report.added == 4 and report.unchanged == 0
     assert any("another version of the analysis: rebuilding it in full" in line for line in lines)
     new = current_generation(index_dir)
-    assert new != old and built_with_current_analysis(new)
+    assert new != old and why_not_current(new) is None
     assert found("ho guom", index_dir) == {"ho-guom.txt"}
     report = build(src, index_dir)
     assert not report.changed and not report.full, "the next run is incremental again"
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # see damaged_toc_leaks
+def test_an_index_that_cannot_be_read_is_rebuilt_in_full_and_the_log_says_so(built, damaged_toc_leaks):
+    src, index_dir = built
+    old = current_generation(index_dir)
+    for toc in old.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"not a table of contents")
+    lines = []
+    report = reindex([src], index_dir, procs=1, log=lines.append)
+    assert report.full and report.added == 4
+    assert any("cannot be read" in line and "rebuilding it in full" in line for line in lines)
+    assert not any("another version" in line for line in lines)
+    assert found("ho guom", index_dir) == {"ho-guom.txt"}
 
 
 def test_index_versions_differ_between_index_dirs(tmp_path, monkeypatch):

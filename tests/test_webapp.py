@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from indexer.build import reindex
 from indexer.config import Config
+from indexer.store import current_generation
 from webapp.app import SECURITY_HEADERS, create_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -441,6 +442,22 @@ def test_no_index(empty_client, tmp_path):
         assert str(tmp_path) not in response.get_data(as_text=True)
     # Bad parameters are still reported as such.
     assert_json_error(empty_client.get("/api/search?page=0"), 400)
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # see damaged_toc_leaks
+def test_a_damaged_index_is_a_clear_503_and_the_next_reindex_mends_it(tmp_path, damaged_toc_leaks):
+    source = tmp_path / "docs"
+    source.mkdir()
+    (source / "a.txt").write_text("Hội An\n\nPhố cổ Hội An đón khách du lịch.\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    reindex([source], index_dir, procs=1)
+    for toc in current_generation(index_dir).glob("_MAIN_*.toc"):
+        toc.write_bytes(b"damaged")
+    client = create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(index_dir)}).test_client()
+    assert "Chưa có chỉ mục: chạy vnsearch reindex" in client.get("/?q=hoi+an").get_data(as_text=True)
+    assert_json_error(client.get("/api/search?q=hoi+an"), 503)
+    assert reindex([source], index_dir, procs=1).full
+    assert api(client, q="hoi an")["total"] == 1
 
 
 def test_unexpected_errors_are_clean_500s(sample_index):
