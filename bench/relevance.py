@@ -24,7 +24,11 @@ from pathlib import Path
 from indexer.analysis import fold
 from indexer.build import reindex
 from indexer.config import load_config
+from indexer.errors import IndexBusy
 from indexer.search import DEFAULT_RANKING, Ranking, search
+
+#: How long a run waits before trying again when another run is building the same index.
+BUSY_WAIT_SECONDS = 10
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -62,7 +66,13 @@ def build_index(corpus: Path, distractors: list[Path], workdir: Path, procs: int
     """Index the collection (and distractors) once per distinct input set under ``workdir``."""
     key = hashlib.sha1("\0".join(str(p.resolve()) for p in [corpus, *distractors]).encode()).hexdigest()[:10]
     index_dir = workdir / f"index-{corpus.parent.name}-{len(distractors)}d-{key}"
-    report = reindex([corpus, *distractors], index_dir, procs=procs)
+    while True:
+        try:
+            report = reindex([corpus, *distractors], index_dir, procs=procs)
+            break
+        except IndexBusy as busy:  # another run (the other query form) is building it
+            print(f"{busy}; waiting", file=sys.stderr)
+            time.sleep(BUSY_WAIT_SECONDS)
     print(f"index {index_dir}: {report.summary()}", file=sys.stderr)
     return index_dir
 

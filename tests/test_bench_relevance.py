@@ -1,0 +1,70 @@
+"""bench.relevance on a tiny collection of its own (no ../shared needed)."""
+
+import json
+import re
+import threading
+
+import pytest
+
+from bench import relevance
+from indexer.store import reindex_lock
+
+DOCS = {
+    "hn": ("Hà Nội", "Thủ đô Hà Nội có hồ Hoàn Kiếm và phố cổ."),
+    "dn": ("Đà Nẵng", "Thành phố Đà Nẵng có cầu Rồng và biển Mỹ Khê."),
+    "gd": ("Giáo dục", "Bộ Giáo dục và Đào tạo công bố điểm thi tốt nghiệp."),
+}
+QUERIES = {"q1": "hồ Hoàn Kiếm ở đâu", "q2": "cau rong da nang", "q3": "điểm thi tốt nghiệp"}
+QRELS = {"q1": "hn", "q2": "dn", "q3": "gd"}
+
+
+@pytest.fixture
+def collection(tmp_path):
+    root = tmp_path / "tiny"
+    root.mkdir()
+    with open(root / "corpus.jsonl", "w", encoding="utf-8") as f:
+        for doc_id, (title, text) in DOCS.items():
+            f.write(json.dumps({"_id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n")
+    with open(root / "queries.jsonl", "w", encoding="utf-8") as f:
+        for q, text in QUERIES.items():
+            f.write(json.dumps({"_id": q, "text": text}, ensure_ascii=False) + "\n")
+    (root / "qrels.tsv").write_text(
+        "query-id\tcorpus-id\tscore\n" + "".join(f"{q}\t{d}\t1\n" for q, d in QRELS.items()), encoding="utf-8"
+    )
+    return root
+
+
+def args_for(root, workdir, *extra):
+    return ["--corpus", str(root / "corpus.jsonl"), "--queries", str(root / "queries.jsonl"),
+            "--qrels", str(root / "qrels.tsv"), "--workdir", str(workdir), "--procs", "1", *extra]
+
+
+@pytest.mark.parametrize("fold", [False, True], ids=["as-given", "unaccented"])
+def test_the_last_line_is_exactly_the_four_scores(collection, tmp_path, capsys, fold):
+    assert relevance.main(args_for(collection, tmp_path / "work", *(["--fold-queries"] if fold else []))) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert re.fullmatch(r"mrr10=\d\.\d{3} ndcg10=\d\.\d{3} r10=\d\.\d{3} r100=\d\.\d{3}", last)
+    assert last == "mrr10=1.000 ndcg10=1.000 r10=1.000 r100=1.000"
+
+
+def test_a_missing_collection_is_a_message_not_a_traceback(collection, tmp_path, capsys):
+    (collection / "qrels.tsv").unlink()
+    assert relevance.main(args_for(collection, tmp_path / "work")) == 2
+    assert "missing" in capsys.readouterr().err
+
+
+def test_a_run_waits_for_another_run_building_the_same_index(collection, tmp_path, monkeypatch, capsys):
+    """Both query forms can be started at once: the second waits for the first's build."""
+    monkeypatch.setattr(relevance, "BUSY_WAIT_SECONDS", 0.05)
+    corpus, work = collection / "corpus.jsonl", tmp_path / "work"
+    index_dir = relevance.build_index(corpus, [], work, procs=1)
+    built = []
+    with reindex_lock(index_dir):
+        other = threading.Thread(target=lambda: built.append(relevance.build_index(corpus, [], work, procs=1)))
+        other.start()
+        seen = ""
+        while other.is_alive() and "waiting" not in seen:
+            seen += capsys.readouterr().err
+            other.join(0.05)
+    other.join(60)
+    assert "is updating" in seen and built == [index_dir]
