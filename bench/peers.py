@@ -2,6 +2,7 @@
 
     python -m bench.relevance --corpus C.jsonl --queries Q.jsonl --qrels R.tsv [--fold-queries] --peers
     python -m bench.peers [--limit N]     # both collections in ../shared/data, both query forms
+    python -m bench.peers --collections vinewsqa --distractors ../shared/data/vietnews/detok_val.jsonl.gz ...
 
 Three peers, scored with ``bench.relevance.metrics``:
 
@@ -53,6 +54,14 @@ class PeerResult(NamedTuple):
 def read_corpus(path: Path) -> list[Doc]:
     with open(path, encoding="utf-8") as f:
         return [Doc(r["_id"], r.get("title") or "", r.get("text") or "") for r in map(json.loads, f)]
+
+
+def read_distractors(paths: list[Path]) -> list[Doc]:
+    """VietNews records as vnsearch reads them (title; abstract and body as the text)."""
+    from indexer.documents import Document, iter_documents
+
+    return [Doc(f"distractor:{item.id}", item.title, item.body)
+            for path in paths for item in iter_documents(path) if isinstance(item, Document)]
 
 
 # --- Tokenizers --------------------------------------------------------------
@@ -161,9 +170,11 @@ def evaluate_peer(peer, queries: dict[str, str], qrels, fold_queries: bool) -> t
     return {k: v / max(1, len(judged)) for k, v in totals.items()}, statistics.median(times or [0])
 
 
-def run(corpus: Path, queries: dict[str, str], qrels, forms: list[bool], procs: int = 2) -> list[PeerResult]:
-    """Every peer on one collection, for each query form in ``forms`` (False: as given, True: unaccented)."""
-    peers = build_peers(read_corpus(corpus), procs)
+def run(corpus: Path, queries: dict[str, str], qrels, forms: list[bool], procs: int = 2,
+        distractors: list[Path] = ()) -> list[PeerResult]:
+    """Every peer on one collection (plus ``distractors``, VietNews jsonl files), for each query
+    form in ``forms`` (False: as given, True: unaccented)."""
+    peers = build_peers(read_corpus(corpus) + read_distractors(list(distractors)), procs)
     results = []
     for fold_queries in forms:
         for peer in peers:
@@ -201,7 +212,13 @@ def main(argv=None) -> int:
     parser.add_argument("--collections", nargs="*", default=["vinewsqa", "viquad"])
     parser.add_argument("--limit", type=int, default=0, help="only the first N judged queries")
     parser.add_argument("--procs", type=int, default=2)
+    parser.add_argument("--distractors", type=Path, nargs="*", default=[],
+                        help="VietNews jsonl(.gz) files added to every collection's documents")
     args = parser.parse_args(argv)
+    for path in args.distractors:
+        if not path.exists():
+            print(f"missing {path}: the collections live in ../shared/data", file=sys.stderr)
+            return 2
     results = []
     for name in args.collections:
         folder = args.data / name
@@ -212,7 +229,7 @@ def main(argv=None) -> int:
         qrels = read_qrels(folder / "qrels.dev.tsv")
         if args.limit:
             queries = dict([(q, t) for q, t in queries.items() if q in qrels][: args.limit])
-        for result in run(folder / "corpus.jsonl", queries, qrels, [False, True], args.procs):
+        for result in run(folder / "corpus.jsonl", queries, qrels, [False, True], args.procs, args.distractors):
             print(line(result), flush=True)
             results.append(result)
     print(markdown_table(results))

@@ -109,8 +109,6 @@ def main(argv=None) -> int:
     parser.add_argument("--ranking", type=json.loads, default={}, help='overrides, e.g. {"bigram": 1.5}')
     parser.add_argument("--peers", action="store_true", help="measure the peer engines (bench.peers) instead")
     args = parser.parse_args(argv)
-    if args.peers and args.distractors:
-        parser.error("--peers ranks the collection alone; drop --distractors")
     for path in [args.corpus, args.queries, args.qrels, *args.distractors]:
         if not path.exists():
             print(f"missing {path}: the collections live in ../shared/data", file=sys.stderr)
@@ -122,7 +120,7 @@ def main(argv=None) -> int:
     if args.peers:
         from bench import peers
 
-        results = peers.run(args.corpus, queries, qrels, [args.fold_queries], args.procs)
+        results = peers.run(args.corpus, queries, qrels, [args.fold_queries], args.procs, args.distractors)
         for result in results:
             print(peers.line(result))
         print(peers.markdown_table(results))

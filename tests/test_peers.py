@@ -38,3 +38,18 @@ def test_only_matching_documents_are_ranked(engines):
 
 def test_the_strong_baseline_finds_unaccented_queries(engines):
     assert engines["syllables+bigrams+exact"].search("cau rong o dau")[0] == "dn"
+
+
+def test_distractors_join_the_collection_as_vnsearch_reads_them(tmp_path):
+    import gzip
+    import json
+
+    path = tmp_path / "news.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "n1", "title": "Hồ Gươm mùa thu", "abstract": "Tóm tắt.",
+                            "body": "Hồ Hoàn Kiếm ở trung tâm Hà Nội."}, ensure_ascii=False) + "\n")
+        f.write("not json\n")
+    distractors = peers.read_distractors([path])
+    assert distractors == [peers.Doc("distractor:n1", "Hồ Gươm mùa thu", "Tóm tắt.\n\nHồ Hoàn Kiếm ở trung tâm Hà Nội.")]
+    strong = peers.build_peers(DOCS + distractors, procs=1)[-1]
+    assert sorted(strong.search("ho hoan kiem")) == ["distractor:n1", "hn"]
