@@ -28,7 +28,7 @@ import time
 import unicodedata
 from multiprocessing import Pool
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
@@ -56,7 +56,7 @@ def read_corpus(path: Path) -> list[Doc]:
         return [Doc(r["_id"], r.get("title") or "", r.get("text") or "") for r in map(json.loads, f)]
 
 
-def read_distractors(paths: list[Path]) -> list[Doc]:
+def read_distractors(paths: Iterable[Path]) -> list[Doc]:
     """VietNews records as vnsearch reads them (title; abstract and body as the text)."""
     from indexer.documents import Document, iter_documents
 
@@ -171,10 +171,10 @@ def evaluate_peer(peer, queries: dict[str, str], qrels, fold_queries: bool) -> t
 
 
 def run(corpus: Path, queries: dict[str, str], qrels, forms: list[bool], procs: int = 2,
-        distractors: list[Path] = ()) -> list[PeerResult]:
+        distractors: Iterable[Path] = ()) -> list[PeerResult]:
     """Every peer on one collection (plus ``distractors``, VietNews jsonl files), for each query
     form in ``forms`` (False: as given, True: unaccented)."""
-    peers = build_peers(read_corpus(corpus) + read_distractors(list(distractors)), procs)
+    peers = build_peers(read_corpus(corpus) + read_distractors(distractors), procs)
     results = []
     for fold_queries in forms:
         for peer in peers:

@@ -1,7 +1,6 @@
 """bench.relevance on a tiny collection of its own (no ../shared needed)."""
 
 import json
-import re
 import threading
 
 import pytest
@@ -43,7 +42,6 @@ def args_for(root, workdir, *extra):
 def test_the_last_line_is_exactly_the_four_scores(collection, tmp_path, capsys, fold):
     assert relevance.main(args_for(collection, tmp_path / "work", *(["--fold-queries"] if fold else []))) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert re.fullmatch(r"mrr10=\d\.\d{3} ndcg10=\d\.\d{3} r10=\d\.\d{3} r100=\d\.\d{3}", last)
     assert last == "mrr10=1.000 ndcg10=1.000 r10=1.000 r100=1.000"
 
 
