@@ -373,12 +373,23 @@ def _canonical_case_kept(surface: str) -> str:
     return "".join(c.upper() if o.isupper() else c for c, o in zip(canonical, surface))
 
 
+def bigram_term(first: str, second: str) -> str:
+    """The index term of two adjacent syllables: their folded forms joined by ``_``."""
+    return fold(normalise_word(first)) + "_" + fold(normalise_word(second))
+
+
+def compound_term(word: str) -> str:
+    """The index term of a pyvi compound word (``giáo_dục``): syllables joined by ``+``,
+    so that it can never equal a bigram term."""
+    return word.replace("_", "+")
+
+
 def syllable_bigrams(units: tuple[Unit, ...] | list[Unit]) -> list[tuple[str, int, int]]:
     """Folded bigrams of adjacent syllables not separated by punctuation: ``giao_duc``."""
     grams = []
     for a, b in zip(units, units[1:]):
         if a.is_word and b.is_word:
-            grams.append((fold(normalise_word(a.surface)) + "_" + fold(normalise_word(b.surface)), a.start, b.end))
+            grams.append((bigram_term(a.surface, b.surface), a.start, b.end))
     return grams
 
 
@@ -514,13 +525,13 @@ class BagTokenizer(Tokenizer):
                 forms.append((exact, unit.start, unit.end))
             nxt = units[i + 1] if i + 1 < len(units) else None
             if nxt is not None and nxt.is_word:
-                forms.append((folded + "_" + fold(normalise_word(nxt.surface)), unit.start, nxt.end))
+                forms.append((bigram_term(unit.surface, nxt.surface), unit.start, nxt.end))
             for text, start, end in forms:
                 yield _fill(token, text, pos, start_char + start, start_char + end, positions, chars)
         if self.words:
             for text, start, end in segment_words(units):
                 if "_" in text:
-                    yield _fill(token, text.replace("_", "+"), position_of.get(start, pos),
+                    yield _fill(token, compound_term(text), position_of.get(start, pos),
                                 start_char + start, start_char + end, positions, chars)
 
 

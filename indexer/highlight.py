@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from .analysis import fold, has_diacritics, normalise_word, split_units
+from .analysis import bigram_term, fold, has_diacritics, normalise_word, split_units
 
 Span = tuple[int, int]
 
@@ -41,8 +41,7 @@ def select_spans(text: str, spans: list[Span], wanted: list[str]) -> list[Span]:
 
 def phrase_bigrams(phrase: tuple[str, ...]) -> list[str]:
     """The folded bigrams (index terms ``a_b``) that spell ``phrase``, in order."""
-    folds = [fold(normalise_word(s)) for s in phrase]
-    return [a + "_" + b for a, b in zip(folds, folds[1:])]
+    return [bigram_term(a, b) for a, b in zip(phrase, phrase[1:])]
 
 
 def phrase_spans(occurrences: dict[str, list[tuple[int, int, int]]], phrases: list[tuple[str, ...]]) -> list[Span]:
@@ -69,7 +68,7 @@ def spans_by_tokenizing(text: str, words: list[str], phrases: list[tuple[str, ..
     occurrences: dict[str, list[tuple[int, int, int]]] = {}
     for i, (a, b) in enumerate(zip(units, units[1:]) if phrases else ()):
         if a.is_word and b.is_word:
-            gram = fold(normalise_word(a.surface)) + "_" + fold(normalise_word(b.surface))
+            gram = bigram_term(a.surface, b.surface)
             occurrences.setdefault(gram, []).append((i, a.start, b.end))
     return sorted(select_spans(text, spans, words) + phrase_spans(occurrences, list(phrases)))
 

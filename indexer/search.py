@@ -12,7 +12,7 @@ from whoosh import query as wq
 from whoosh import scoring, sorting
 from whoosh.searching import Searcher
 
-from .analysis import fold, has_diacritics, segment_words, split_units, typed_without_ime
+from .analysis import bigram_term, compound_term, fold, has_diacritics, segment_words, split_units, typed_without_ime
 from .config import Config, load_config
 from .errors import QueryError
 from .highlight import Span, make_snippet, mark, phrase_bigrams, phrase_spans, select_spans, spans_by_tokenizing
@@ -209,14 +209,13 @@ def _exact_queries(alt: Alternative, r: Ranking) -> list[wq.Query]:
 def _run_queries(run: tuple[str, ...], r: Ranking) -> list[wq.Query]:
     """Bigram and pyvi-word clauses for a run of plain words: order and compounds count."""
     fields = [("text", 1.0), ("title", r.title)] if r.title else [("text", 1.0)]
-    folds = [fold(s) for s in run]
     queries: list[wq.Query] = [
-        wq.Term(f, f"{a}_{b}", boost=w * r.bigram) for a, b in zip(folds, folds[1:]) for f, w in fields
+        wq.Term(f, bigram_term(a, b), boost=w * r.bigram) for a, b in zip(run, run[1:]) for f, w in fields
     ] if r.bigram else []
     if r.words and any(has_diacritics(s) for s in run):
         for word, _, _ in segment_words(split_units(" ".join(run))):
             if "_" in word:
-                queries.append(wq.Term("text", word.replace("_", "+"), boost=r.words))
+                queries.append(wq.Term("text", compound_term(word), boost=r.words))
     return queries
 
 
