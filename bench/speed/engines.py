@@ -50,7 +50,7 @@ def _pyvi_one(text: str) -> int:
 
 def time_pyvi(corpus: str, n: int, procs: int) -> dict:
     """pyvi's segmentation of every document alone, in a pool of ``procs`` processes."""
-    from pyvi import ViTokenizer  # noqa: F401 - the model loads on import, before the clock
+    import pyvi.ViTokenizer  # noqa: F401 - the model loads on import, before the clock
 
     texts = [r["title"] + "\n" + r["abstract"] + "\n" + r["body"] for r in read_records(Path(corpus), n)]
     started = time.perf_counter()
@@ -113,21 +113,27 @@ def _token_lines(tokens: str, n: int):
 # --- SQLite FTS5 and Tantivy over the analyzer's tokens ------------------------------------------
 
 
-def build_token_fts5(tokens: str, n: int, path: str) -> dict:
-    # The ascii tokenizer leaves non-ASCII bytes alone, and with "_+&" as token characters
-    # it splits only on the spaces between our tokens: every token is indexed as it is.
+def build_fts5(path: str, table: str, insert: str, rows) -> dict:
+    """A fresh SQLite database at ``path`` with the FTS5 ``table``, ``rows`` inserted by the
+    ``insert`` statement, then optimized (one b-tree per term); what it took."""
     for suffix in ("", "-wal", "-journal"):
         Path(path + suffix).unlink(missing_ok=True)
     started = time.perf_counter()
     db = sqlite3.connect(path)
-    db.execute(TOKEN_FED_FTS5)
+    db.execute(table)
     with db:
-        db.executemany("INSERT INTO docs(id, text) VALUES (?, ?)", _token_lines(tokens, n))
+        db.executemany(insert, rows)
     with db:
         db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
     db.close()
     return {"seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb(),
             "index_mb": os.path.getsize(path) / 2**20}
+
+
+def build_token_fts5(tokens: str, n: int, path: str) -> dict:
+    # The ascii tokenizer leaves non-ASCII bytes alone, and with "_+&" as token characters
+    # it splits only on the spaces between our tokens: every token is indexed as it is.
+    return build_fts5(path, TOKEN_FED_FTS5, "INSERT INTO docs(id, text) VALUES (?, ?)", _token_lines(tokens, n))
 
 
 def open_token_fts5(path: str):
@@ -162,19 +168,25 @@ def _token_tantivy_index(path: str):
     return index
 
 
-def build_token_tantivy(tokens: str, n: int, path: str, threads: int) -> dict:
+def build_tantivy(path: str, open_index, documents, threads: int) -> dict:
+    """A fresh Tantivy index at ``path`` (opened by ``open_index``) holding ``documents``, dicts
+    of field values, written by ``threads`` threads; what it took."""
     import tantivy
 
     shutil.rmtree(path, ignore_errors=True)
     Path(path).mkdir(parents=True)
     started = time.perf_counter()
-    index = _token_tantivy_index(path)
-    writer = index.writer(heap_size=256_000_000, num_threads=threads)
-    for doc_id, text in _token_lines(tokens, n):
-        writer.add_document(tantivy.Document(id=doc_id, text=text))
+    writer = open_index(path).writer(heap_size=256_000_000, num_threads=threads)
+    for fields in documents:
+        writer.add_document(tantivy.Document(**fields))
     writer.commit()
     writer.wait_merging_threads()
     return {"seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb(), "index_mb": dir_mb(Path(path))}
+
+
+def build_token_tantivy(tokens: str, n: int, path: str, threads: int) -> dict:
+    documents = ({"id": doc_id, "text": text} for doc_id, text in _token_lines(tokens, n))
+    return build_tantivy(path, _token_tantivy_index, documents, threads)
 
 
 def open_token_tantivy(path: str):

@@ -10,13 +10,10 @@ which the runner returns.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import time
-from pathlib import Path
 
+from bench.speed import engines
 from bench.speed.engines import SNIPPET_TOKENS
-from bench.speed.steps import dir_mb, peak_rss_mb
 
 FTS5_TABLE = "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')"
 #: unicode61's remove_diacritics folds every Vietnamese letter but đ, which is not a diacritic.
@@ -42,18 +39,8 @@ def fts5_match(syllables: list[str], require_all: bool) -> str:
 
 
 def build_fts5(corpus: str, n: int, path: str) -> dict:
-    for suffix in ("", "-wal", "-journal"):
-        Path(path + suffix).unlink(missing_ok=True)
-    started = time.perf_counter()
-    db = sqlite3.connect(path)
-    db.execute(FTS5_TABLE)
-    with db:
-        db.executemany("INSERT INTO docs(title, body) VALUES (?, ?)",
-                       ((title, body) for _, title, body in user_documents(corpus, n)))
-    with db:
-        db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
-    db.close()
-    return {"seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb(), "index_mb": dir_mb(Path(path))}
+    rows = ((title, body) for _, title, body in user_documents(corpus, n))
+    return engines.build_fts5(path, FTS5_TABLE, "INSERT INTO docs(title, body) VALUES (?, ?)", rows)
 
 
 def open_fts5(path: str, require_all: bool):
@@ -95,18 +82,8 @@ def _tantivy_index(path: str):
 
 
 def build_tantivy(corpus: str, n: int, path: str, threads: int) -> dict:
-    import tantivy
-
-    shutil.rmtree(path, ignore_errors=True)
-    Path(path).mkdir(parents=True)
-    started = time.perf_counter()
-    index = _tantivy_index(path)
-    writer = index.writer(heap_size=256_000_000, num_threads=threads)
-    for doc_id, title, body in user_documents(corpus, n):
-        writer.add_document(tantivy.Document(id=doc_id, title=title, body=body))
-    writer.commit()
-    writer.wait_merging_threads()
-    return {"seconds": time.perf_counter() - started, "rss_mb": peak_rss_mb(), "index_mb": dir_mb(Path(path))}
+    documents = ({"id": doc_id, "title": title, "body": body} for doc_id, title, body in user_documents(corpus, n))
+    return engines.build_tantivy(path, _tantivy_index, documents, threads)
 
 
 def tantivy_query(schema, syllables: list[str], require_all: bool):

@@ -176,6 +176,9 @@ class Load:
             t.join(None if math.isinf(remaining) else max(0.0, remaining) + self.timeout)
 
     def stop(self) -> None:
+        """Let every client finish its request and end; the load's ``elapsed`` is then fixed."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         for t in self.threads:
             t.join(timeout=self.timeout + 5)
