@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench import beir
+from bench.beir import read_qrels, read_queries
 from indexer.build import reindex
 from indexer.config import load_config
 from indexer.errors import IndexBusy
@@ -83,8 +84,8 @@ def main(argv=None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    qrels = beir.read_qrels(args.qrels)
-    queries = beir.judged_queries(beir.read_queries(args.queries), qrels, args.limit)
+    qrels = read_qrels(args.qrels)
+    queries = beir.judged_queries(read_queries(args.queries), qrels, args.limit)
     if args.peers:
         from bench import peers
 
