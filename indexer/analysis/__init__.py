@@ -1,9 +1,10 @@
 """Vietnamese text analysis: normalise, fold, segment, with offsets into the original text.
 
-Data flows through one module per stage: ``letters`` (tones, folding, canonical tone
-placement), ``units`` (NFC with offsets, syllable units, exact forms and index term
-spellings), ``words`` (pyvi word segmentation, the only pyvi user), then ``tokenizer``
-(the Whoosh tokenizer of the index). ``telex`` reads words typed without an input method.
+Text flows through one module per stage: ``units`` (NFC with offsets, syllable units,
+exact forms and the index term spellings), ``letters`` (tone and letter tables, folding,
+canonical tone placement), ``words`` (pyvi word segmentation, the only pyvi user), then
+``tokenizer`` (the Whoosh tokenizer of the index). ``telex`` reads words typed without an
+input method.
 
 Two kinds of normalisation are kept apart, as in Meilisearch's charabia:
 - lossless for search purposes: NFC, one tone placement, lower case (``exact`` form);
