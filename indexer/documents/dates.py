@@ -9,6 +9,7 @@ from typing import Iterator
 
 DATE_WINDOW_CHARS = 1500
 """extract_date only looks this far into a text: a document's date is near the top."""
+
 _DATE_PATTERNS = (
     # "ngày 04 tháng 07 năm 2024" (administrative style, any case, loose spacing)
     re.compile(r"\bngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*,?\s*năm\s*(?P<y>\d{4})(?!\d)",

@@ -1,7 +1,6 @@
 """A file's bytes to text: BOM, UTF-8 (even slightly damaged), UTF-16, Windows-1258, or a reason not to.
 
-Each threshold says why it is what it is; a file that is not text raises DocumentError
-with the reason a user is shown.
+A file that is not text raises DocumentError with the reason a user is shown.
 """
 
 from __future__ import annotations
@@ -14,6 +13,9 @@ from .text import clean_text
 _CANNOT_DECODE = "cannot decode (not UTF-8/UTF-16/Windows-1258)"
 # C0/C1 control characters other than tab, newline, carriage return and form feed.
 _CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+#: Above this share of control characters decoded "text" is binary: real text has almost none.
+_MAX_CONTROL_SHARE = 0.05
+
 _BINARY_MAGIC = (
     b"\x89PNG", b"%PDF-", b"PK\x03\x04", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"\x1f\x8b",
     b"\x7fELF", b"Rar!", b"7z\xbc\xaf", b"\xd0\xcf\x11\xe0", b"RIFF", b"OggS", b"\xfd7zXZ",
@@ -91,6 +93,6 @@ def decode_text(data: bytes) -> str:
     text = clean_text(text)
     if not text.strip():
         raise DocumentError("empty file")
-    if _control_ratio(text) > 0.05:
+    if _control_ratio(text) > _MAX_CONTROL_SHARE:
         raise DocumentError(not_text_reason)
     return text

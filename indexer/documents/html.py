@@ -17,6 +17,7 @@ from ..errors import DocumentError
 from .dates import extract_date
 from .records import Document, new_document
 from .text import clean_text, first_line_title, one_line
+
 # Page furniture and non-text content: never part of the article body.
 _REMOVED_TAGS = frozenset({
     "head", "title", "script", "style", "noscript", "nav", "header", "footer", "aside", "form",

@@ -10,6 +10,8 @@ from ..errors import DocumentError
 from .dates import date_from_field, extract_date
 from .records import MAX_FILE_BYTES, Document, Skipped, new_document
 from .text import clean_text, first_line_title, one_line
+
+
 def _field_text(record: dict, key: str) -> str:
     """A record field as text: strings as they are, numbers spelled out, null as ""."""
     value = record.get(key)
