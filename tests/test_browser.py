@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,40 +36,11 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-def _closing_each_response(app):
-    """``app`` with each response read and closed before it is sent.
-
-    Werkzeug's development server leaves a static file open when Chromium drops the
-    request (a favicon fetched as a page closes); the open file is then reported, at
-    garbage collection, as an error of whichever test runs next.
-    """
-
-    def wsgi(environ, start_response):
-        body = app(environ, start_response)
-        try:
-            return [b"".join(body)]
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-
-    return wsgi
-
-
 @pytest.fixture(scope="session")
-def live_server(sample_index):
-    """The app on an ephemeral port, served from a background thread."""
-    from werkzeug.serving import make_server
-
-    from webapp.app import create_app
-
-    app = create_app({"VNSEARCH_CONFIG": replace(Config(), per_page=PER_PAGE), "INDEX_DIR": str(sample_index)})
-    server = make_server("127.0.0.1", 0, _closing_each_response(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+def site(sample_index, make_app, live_server):
+    """The app (PER_PAGE results a page) on an ephemeral port, served from a background thread."""
+    with live_server(make_app(sample_index, replace(Config(), per_page=PER_PAGE), testing=False)) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")
@@ -110,13 +80,13 @@ class Watched:
 
 
 @pytest.fixture
-def make_page(chromium, live_server):
+def make_page(chromium, site):
     """Open pages in fresh browser contexts; every page is checked for dialogs and console errors."""
     contexts, watched = [], []
 
     def open_page(width=1200, height=900, javascript=True, **options):
         context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
-                                       base_url=live_server, java_script_enabled=javascript, **options)
+                                       base_url=site, java_script_enabled=javascript, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         w = Watched(context.new_page())

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from helpers import windows_1258
 import indexer.build
 from indexer.build import indexed_hashes, reindex, why_not_current
 from indexer.config import Config
@@ -388,24 +389,13 @@ def test_failed_incremental_update_leaves_the_index_unchanged(built, monkeypatch
 # --- Skipped files -------------------------------------------------------------------------------
 
 
-def cp1258_bytes(text: str) -> bytes:
-    """Windows-1258 as legacy files have it: base letters precomposed, tone marks combining."""
-    tones = "\u0300\u0301\u0303\u0309\u0323"
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        parts = unicodedata.normalize("NFD", char)
-        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones)))
-        out.append("".join(c for c in parts if c in tones))
-    return "".join(out).encode("cp1258")
-
-
 @pytest.fixture
 def mixed(tmp_path):
     src = write_docs(tmp_path / "src", {"ok.txt": "Tin tốt\n\nHọc sinh đạt giải."})
     (src / "empty.txt").write_bytes(b"")
     (src / "blank.txt").write_bytes(b"  \n\n ")
     (src / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    (src / "legacy.txt").write_bytes(cp1258_bytes("Thông báo của Sở\n\nSở Giáo dục thông báo lịch thi tuyển sinh."))
+    (src / "legacy.txt").write_bytes(windows_1258("Thông báo của Sở\n\nSở Giáo dục thông báo lịch thi tuyển sinh."))
     (src / "notes.md").write_text("ignored: not a document type", encoding="utf-8")
     return src, tmp_path / "index"
 

@@ -13,7 +13,7 @@ from markupsafe import escape
 from indexer.build import reindex
 from indexer.config import Config
 from indexer.store import current_generation
-from webapp.app import SECURITY_HEADERS, create_app
+from webapp.app import SECURITY_HEADERS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -425,8 +425,8 @@ def test_openapi_document(client):
 
 
 @pytest.fixture
-def empty_client(tmp_path):
-    return create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(tmp_path / "none")}).test_client()
+def empty_client(tmp_path, make_client):
+    return make_client(tmp_path / "none")
 
 
 def test_no_index(empty_client, tmp_path):
@@ -445,7 +445,7 @@ def test_no_index(empty_client, tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # see damaged_toc_leaks
-def test_a_damaged_index_is_a_clear_503_and_the_next_reindex_mends_it(tmp_path, damaged_toc_leaks):
+def test_a_damaged_index_is_a_clear_503_and_the_next_reindex_mends_it(tmp_path, damaged_toc_leaks, make_client):
     source = tmp_path / "docs"
     source.mkdir()
     (source / "a.txt").write_text("Hội An\n\nPhố cổ Hội An đón khách du lịch.\n", encoding="utf-8")
@@ -453,15 +453,15 @@ def test_a_damaged_index_is_a_clear_503_and_the_next_reindex_mends_it(tmp_path, 
     reindex([source], index_dir, procs=1)
     for toc in current_generation(index_dir).glob("_MAIN_*.toc"):
         toc.write_bytes(b"damaged")
-    client = create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(index_dir)}).test_client()
+    client = make_client(index_dir)
     assert "Chưa có chỉ mục: chạy vnsearch reindex" in client.get("/?q=hoi+an").get_data(as_text=True)
     assert_json_error(client.get("/api/search?q=hoi+an"), 503)
     assert reindex([source], index_dir, procs=1).full
     assert api(client, q="hoi an")["total"] == 1
 
 
-def test_unexpected_errors_are_clean_500s(sample_index):
-    app = create_app({"VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(sample_index)})
+def test_unexpected_errors_are_clean_500s(sample_index, make_app):
+    app = make_app(sample_index, testing=False)
 
     def boom():
         raise RuntimeError("secret internals")
@@ -479,13 +479,13 @@ def test_unexpected_errors_are_clean_500s(sample_index):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_the_app_sees_a_reindex(tmp_path):
+def test_the_app_sees_a_reindex(tmp_path, make_client):
     source = tmp_path / "docs"
     source.mkdir()
     (source / "a.txt").write_text("Hội An\n\nPhố cổ Hội An đón khách du lịch.\n", encoding="utf-8")
     index_dir = tmp_path / "index"
     reindex([source], index_dir, procs=1)
-    client = create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(index_dir)}).test_client()
+    client = make_client(index_dir)
     assert api(client, q="hoi an")["total"] == 1
     assert api(client, q="ruong bac thang")["total"] == 0
     (source / "sub").mkdir()
