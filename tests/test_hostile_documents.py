@@ -152,7 +152,7 @@ def _browse_hostile_pages(base_url: str, ids: list[str]) -> dict:
                 page.goto("/?q=" + quote(q))
                 check()
                 visited += 1
-            # Results rendered by search.js from the JSON, as the user types.
+            # The results region search.js fetches and swaps in as the user types.
             page.goto("/")
             page.get_by_label("Từ khóa tìm kiếm").fill("xssmarker")
             page.wait_for_url(re.compile(r"q=xssmarker"))

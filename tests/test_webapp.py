@@ -87,6 +87,62 @@ def test_html_and_json_are_the_same_query(client):
     assert [urlsplit(h).path for h in doc_links] == [f"/doc/{hit['id']}" for hit in data["results"]]
 
 
+def fragment(client, status=200, **params):
+    """The results region alone, as search.js fetches it while the user types."""
+    response = client.get("/", query_string={**params, "fragment": "1"})
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    assert response.content_type == "text/html; charset=utf-8"
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    return response.get_data(as_text=True)
+
+
+def without_timing(html: str) -> str:
+    return re.sub(r"\(\d+ ms\)", "(… ms)", html)
+
+
+def region_of(html: str) -> str:
+    """The results region of a whole page: from its opening tag to the end of <main>."""
+    return html[html.index('<div id="results-region"'):html.index("</main>")].strip()
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "giao duc", "per_page": "3", "sort": "date", "page": "2"},
+    {"q": "giao duc", "year": "2022"},
+    {"q": "guomm"},
+    {"q": "giaos ducj"},
+    {"q": "zzzqqqxxx"},
+    {"q": "giao duc", "page": "50"},
+    {},
+])
+def test_fragment_is_the_results_region_of_the_page(client, params):
+    part = fragment(client, **params)
+    assert part.lstrip().startswith('<div id="results-region"') and part.rstrip().endswith("</div>")
+    assert "<html" not in part and "<form" not in part and "<script" not in part
+    assert without_timing(part.strip()) == without_timing(region_of(page(client, **params)))
+    assert "fragment" not in "".join(links(part, r"href=")), "links lead to whole pages"
+
+
+def test_fragment_carries_the_page_title(client):
+    part = fragment(client, q="hồ Gươm")
+    assert 'data-title="hồ Gươm – vnsearch"' in part
+    assert "<title>hồ Gươm – vnsearch</title>" in page(client, q="hồ Gươm")
+    assert 'data-title="vnsearch: tìm kiếm tài liệu tiếng Việt"' in fragment(client)
+
+
+def test_fragment_of_bad_parameters_says_what_is_wrong(client):
+    message = client.get("/api/search", query_string={"q": "giao duc", "page": "0"}).get_json()["error"]
+    part = fragment(client, status=400, q="giao duc", page="0")
+    assert part.lstrip().startswith('<div id="results-region"')
+    assert "Tham số không hợp lệ" in part and str(escape(message)) in part
+
+
+def test_fragment_without_an_index_says_to_reindex(empty_client):
+    part = fragment(empty_client, status=503, q="giao duc")
+    assert part.lstrip().startswith('<div id="results-region"') and "<html" not in part
+    assert "Chưa có chỉ mục: chạy vnsearch reindex" in part
+
+
 # --- Pagination, facets, sorting -----------------------------------------------------------------
 
 
@@ -366,7 +422,7 @@ def test_only_get_and_head_on_pages(client, method):
 
 
 @pytest.mark.parametrize("url", [
-    "/", "/?q=giao+duc", "/?page=0", "/api/search?q=giao+duc", "/api/search?page=0",
+    "/", "/?q=giao+duc", "/?page=0", "/?q=giao+duc&fragment=1", "/api/search?q=giao+duc", "/api/search?page=0",
     f"/doc/{HO_GUOM}?q=hồ", "/doc/missing.txt", "/nope", "/api/nope", "/healthz", "/api/openapi.json",
     "/static/style.css", "/static/search.js", "/static/missing.css",
 ])
