@@ -11,9 +11,9 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from werkzeug.exceptions import NotFound
 
 from indexer.config import Config
-from indexer.errors import QueryError
+from indexer.errors import IndexNotFound, QueryError
 from indexer.search import SORTS, SearchResult, get_document, search
-from indexer.store import open_index
+from indexer.store import kept_reader, open_index
 
 from .deadline import time_limit
 from .openapi import openapi_spec
@@ -117,4 +117,12 @@ def api_search():
 
 @api.get("/openapi.json")
 def api_openapi():
-    return jsonify(openapi_spec(app_config()))
+    return jsonify(openapi_spec(app_config(), example_id=first_document_id()))
+
+
+def first_document_id() -> str | None:
+    """The id of a document of the index, or None when there is none (or no index)."""
+    try:
+        return next(kept_reader(app_config().index_dir).all_stored_fields(), {}).get("id")
+    except IndexNotFound:
+        return None
