@@ -32,9 +32,10 @@ NORMAL_PATHS = [f"/api/search?q={q}" for q in ("giao+duc", "hoc+sinh", "truong",
 
 @pytest.mark.slow
 def test_slow_clients_cost_sockets_not_workers(sample_index, tmp_path):
-    """200 slowloris connections (headers or a body trickled a byte every 2 s, or nothing sent)
-    held open for 30 s: 16 normal clients get every answer, and the server closes each slow
-    connection once its headers (or body) have taken longer than ``keepalive``."""
+    """200 slowloris connections (headers or a POST body trickled a byte every 2 s, or nothing
+    sent) held open for 30 s: 16 normal clients get every answer; the server closes each slow
+    connection once its headers have taken longer than ``keepalive``, and a trickled body as
+    soon as the request is answered (the app never reads a body)."""
     keepalive = ServerSettings().keepalive
     with serve(sample_index, workers=2, log=tmp_path / "serve.log") as server:
         with SlowClients(server.port, SLOW_CLIENTS, TRICKLE_SECONDS) as slow:
@@ -48,11 +49,11 @@ def test_slow_clients_cost_sockets_not_workers(sample_index, tmp_path):
     assert held == SLOW_CLIENTS and slow.refused == 0  # they were really held open meanwhile
     for kind in KINDS:
         lifetimes = sorted(slow.lifetimes[kind])
-        # Each one is closed: every slow connection of the first round at least, after
-        # keepalive (never before it: the limit is what closes them).
+        # Each one is closed, every slow connection of the first round at least.
         assert len(lifetimes) >= SLOW_CLIENTS // len(KINDS), kind
-        assert lifetimes[0] >= keepalive - 0.5, kind
         assert lifetimes[len(lifetimes) // 2] < SLOW_SECONDS / 2, kind
+        if kind != "body":  # the header limit is what closes them, never earlier
+            assert lifetimes[0] >= keepalive - 0.5, kind
 
 
 def test_gunicorn_is_given_the_configured_limits():

@@ -2,10 +2,10 @@
 
 gevent workers, one process per core: each connection is a greenlet, so a slow or idle client
 costs a socket, not a worker, while searches (CPU-bound) run one at a time in each process.
-Every request's headers (and the rest of the previous request's body) must arrive within
-``keepalive`` seconds, which also bounds idle keep-alive time; sizes are bounded by the
-request line and header limits below; a search's own run time by ``search_time_limit``
-(webapp.deadline).
+A request's headers must arrive within ``keepalive`` seconds; each connection serves one
+request and is closed, so a trickled body is never waited for and nothing idles; sizes are
+bounded by the request line and header limits below; a search's own run time by
+``search_time_limit`` (webapp.deadline).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pkgutil
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gevent.baseserver import BaseServer
 from gunicorn.workers.base_async import AsyncWorker
 
 from indexer.config import Config, ServerSettings
@@ -70,14 +71,26 @@ def gunicorn_settings(server: ServerSettings, host: str, port: int, workers: int
         # X-Forwarded-Proto and the like are honoured from these addresses only; none unless configured.
         "forwarded_allow_ips": server.forwarded_allow_ips if server.trust_proxy else "",
         "post_worker_init": worker_ready,
+        "pre_request": one_request_per_connection,
         "accesslog": None,
     }
+
+
+def one_request_per_connection(worker, req) -> None:
+    """Close each connection after its response, as sync workers do: a new connection goes to
+    whichever worker is free to accept it. Kept alive, a connection stays with its worker, and
+    greenlets are not served in arrival order, so some clients waited over 10 s at 16 clients."""
+    req.must_close = True
 
 
 def worker_ready(worker) -> None:
     """Each worker, once booted: one set of index readers for its greenlets, caches warmed up."""
     if isinstance(worker, AsyncWorker):  # greenlets, not threads
         keep_readers_per_process()
+        # One accept per wake-up, as gevent advises when processes share a listening socket:
+        # a busy worker then leaves new connections to a free one (at 100, one worker took
+        # every connection of a burst while the other idled, halving throughput).
+        BaseServer.max_accept = 1
     index_dir = worker.app.app.config["VNSEARCH_CONFIG"].index_dir
     for warm_up in warm_up_hooks():
         warm_up(index_dir)

@@ -1,8 +1,8 @@
 """Slow clients: connections that send a request a byte at a time, or never, held open against a server.
 
 Three kinds, as a slowloris attacker mixes them: ``headers`` (a request line and headers that
-never end), ``body`` (whole headers announcing a body that then trickles in), ``idle`` (connects
-and sends nothing). Each connection the server closes is recorded with how long it lived and
+never end), ``body`` (a POST whose headers announce a body that then trickles in, as R.U.D.Y.
+does), ``idle`` (connects and sends nothing). Each connection the server closes is recorded with how long it lived and
 replaced at once by a new one, so the server always has ``count`` of them to deal with.
 """
 
@@ -19,7 +19,7 @@ KINDS = ("headers", "body", "idle")
 #: Bytes each kind sends when it connects; then one more byte every interval (but ``idle``).
 OPENINGS = {
     "headers": b"GET /api/search?q=giao+duc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ",
-    "body": b"GET /api/search?q=giao+duc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n",
+    "body": b"POST /api/search HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n",
     "idle": b"",
 }
 
