@@ -14,6 +14,18 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """How ``vnsearch serve`` bounds what clients control; reasons in config.toml's [server]."""
+
+    workers: int = 0  # 0: one per core
+    keepalive: int = 5
+    max_connections: int = 1000
+    search_time_limit: float = 10.0
+    trust_proxy: bool = False
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting, with the defaults documented in config.toml."""
 
@@ -27,6 +39,7 @@ class Config:
     max_query_terms: int = 32
     snippet_chars: int = 200
     snippet_fragments: int = 3
+    server: ServerSettings = ServerSettings()
     extra: dict = field(default_factory=dict)
 
 
@@ -58,9 +71,29 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
                     "snippet_chars", "snippet_fragments"):
             if key in search:
                 config = replace(config, **{key: int(search[key])})
+        config = replace(config, server=_server_settings(data.get("server", {})))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"bad value in {config_path}: {e}") from None
     env_index = os.environ.get("VNSEARCH_INDEX")
     if env_index:
         config = replace(config, index_dir=Path(env_index))
     return config
+
+
+def _server_settings(section: dict) -> ServerSettings:
+    """The [server] section over the defaults; ValueError for a value out of range."""
+    server = ServerSettings()
+    numbers = {"workers": int, "keepalive": int, "max_connections": int, "search_time_limit": float}
+    for key, kind in numbers.items():
+        if key in section:
+            value = kind(section[key])
+            if value < 0 or (value == 0 and key != "workers"):
+                raise ValueError(f"[server] {key} must be positive, not {section[key]!r}")
+            server = replace(server, **{key: value})
+    if "trust_proxy" in section:
+        if not isinstance(section["trust_proxy"], bool):
+            raise ValueError(f"[server] trust_proxy must be true or false, not {section['trust_proxy']!r}")
+        server = replace(server, trust_proxy=section["trust_proxy"])
+    if "forwarded_allow_ips" in section:
+        server = replace(server, forwarded_allow_ips=str(section["forwarded_allow_ips"]))
+    return server

@@ -96,6 +96,12 @@ class SearchRequest:
     sort: str
     year: int | None
 
+    @property
+    def past_window(self) -> bool:
+        """A page past the first MAX_RESULT_WINDOW results lists nothing, as a page past the last
+        result does (Meilisearch's maxTotalHits): no search ranks that deep."""
+        return self.page * self.per_page > MAX_RESULT_WINDOW
+
 
 def _int_param(name: str, value, low: int, high: int) -> int:
     try:
@@ -114,8 +120,6 @@ def validate_params(q: str = "", page=1, per_page=None, sort="relevance", year=N
     page = _int_param("page", 1 if page in (None, "") else page, 1, MAX_PAGE)
     per_page = _int_param("per_page", config.per_page if per_page in (None, "") else per_page,
                           1, config.max_per_page)
-    if page * per_page > MAX_RESULT_WINDOW:
-        raise QueryError(f"page × per_page must not exceed {MAX_RESULT_WINDOW}")
     sort = sort or "relevance"
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}")
@@ -168,8 +172,8 @@ def _execute(searcher, q, count_q, request: SearchRequest, rerank: ProximityRera
         counts = counted.groups("year")
         total = len(counted) if year is None else counts.get(str(year), 0)
         facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
-    if not total:
-        return 0, [], facets
+    if not total or request.past_window:
+        return total, [], facets
     with times.stage("top_k"):
         flt = None if year is None else wq.Term("year", str(year))
         results = searcher.search(q, limit=limit, sortedby=sortedby, filter=flt)

@@ -96,9 +96,11 @@ def search(query, page, per_page, sort, year, as_json, index_dir, config_file):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="Worker processes (default: one per core).")
+@click.option("--worker-class", type=click.Choice(["gevent", "sync", "gthread"]), default="gevent", show_default=True,
+              help="gunicorn's worker class; sync and gthread only to compare (README, Serving).")
 @index_option
 @config_option
-def serve(host, port, workers, index_dir, config_file):
+def serve(host, port, workers, worker_class, index_dir, config_file):
     """Serve the search page and JSON API with gunicorn."""
     from .app import create_app
     from .server import serve as run_server
@@ -106,7 +108,7 @@ def serve(host, port, workers, index_dir, config_file):
     config = settings(config_file, index_dir)
     app = create_app({"VNSEARCH_CONFIG": config})
     click.echo(f"vnsearch: serving {config.index_dir} on http://{host}:{port}/")
-    run_server(app, host, port, workers)
+    run_server(app, host, port, workers, worker_class)
 
 
 def terminal_text(html_text: str) -> str:
