@@ -64,54 +64,65 @@ def document_passages(docs: dict[str, Document], size: int) -> dict[str, list[tu
 # --- stage: embed passages -------------------------------------------------------------------
 
 
-def by_best_rank(work: Path, collection: str, docs: dict[str, Document], depth: int) -> list[str]:
-    """Doc ids in the top ``depth`` of some query (either form), those ranked highest first, so
-    that an interrupted run has every query's top r covered for some r."""
+def best_ranks(work: Path, collection: str, depth: int) -> dict[str, int] | None:
+    """Doc id -> its best rank among the stored lexical hits of either query form (top
+    ``depth``), or None while the lexical hits are not all stored."""
     best: dict[str, int] = {}
     for form in FORMS:
         path = lexical_path(work, collection, form)
         if not path.exists():
-            return list(docs)
+            return None
         for hits in json.loads(path.read_text()).values():
             for rank, (doc_id, _) in enumerate(hits[:depth]):
                 best[doc_id] = min(rank, best.get(doc_id, rank))
-    return sorted(best, key=lambda d: best[d])
+    return best
 
 
 def stage_embed(collections, sizes, work: Path, batch: int, depth: int) -> None:
+    """Embed the passages of every document in some query's top ``depth``, rank by rank across
+    the collections (all rank-1 hits first), so that an interrupted run leaves every query's
+    top r embedded for some r. Waits for collections whose lexical hits are not stored yet."""
     model, why = load_model(threads=1)
     if model is None:
         sys.exit(why)
     store = passage_store(work)
     costs_path = work / "embed-costs.json"
     costs = json.loads(costs_path.read_text()) if costs_path.exists() else {}
-    for size in sizes:
+    ranks: dict[str, dict[str, int]] = {}
+    passages: dict[tuple[str, int], dict] = {}
+    started, done = time.monotonic(), 0
+    while True:
         for c in collections:
-            docs = load_documents(c)
-            wanted = {i: docs[i] for i in by_best_rank(work, c, docs, depth)}
-            passages = document_passages(wanted, size)
-            texts = {k: t for ps in passages.values() for k, t in ps}
-            todo = len(store.missing(texts))
-            entry = costs.setdefault(f"{c}/{size}", {"embedded": 0, "seconds": 0.0})
-            entry.update(docs=len(wanted), passages=len(texts))
-            print(f"{c} size {size}: {len(wanted)} docs, {len(texts)} passages, {todo} to embed", file=sys.stderr)
-            started, done, last = time.monotonic(), 0, time.monotonic()
-
-            def progress(n):
-                nonlocal done, last
-                done += n
-                now = time.monotonic()
-                entry["embedded"] += n
-                entry["seconds"] += now - last
-                last = now
-                if done % (batch * 20) < n or done == todo:
-                    rate = done / (now - started)
-                    print(f"  {done}/{todo} passages, {rate:.1f}/s, ETA {(todo - done) / rate:.0f} s",
-                          file=sys.stderr)
-                    costs_path.write_text(json.dumps(costs, indent=1))
-
-            embed_missing(store, texts, model.passages, batch=batch, on_batch=progress)
+            if c not in ranks and (found := best_ranks(work, c, depth)) is not None:
+                ranks[c] = found
+                docs = load_documents(c)
+                for size in sizes:
+                    passages[c, size] = document_passages({d: docs[d] for d in found}, size)
+                    costs.setdefault(f"{c}/{size}", {"embedded": 0, "seconds": 0.0}).update(
+                        docs=len(found), passages=sum(len(p) for p in passages[c, size].values()))
+        order = sorted(((r, c, d, size) for c in ranks for d, r in ranks[c].items() for size in sizes))
+        todo = [(c, size, k, t) for r, c, d, size in order for k, t in passages[c, size][d] if k not in store]
+        if not todo:
+            if len(ranks) == len(collections):
+                break
+            time.sleep(10)
+            continue
+        chunk = todo[:batch]
+        t0 = time.monotonic()
+        store.append([k for _, _, k, _ in chunk], model.passages([t for _, _, _, t in chunk]))
+        seconds = time.monotonic() - t0
+        for c, size, _, _ in chunk:
+            entry = costs[f"{c}/{size}"]
+            entry["embedded"] += 1
+            entry["seconds"] += seconds / len(chunk)
+        done += len(chunk)
+        if done % (batch * 10) < len(chunk) or len(todo) == len(chunk):
+            rate = done / (time.monotonic() - started)
+            rank = next(r for r, c, d, size in order if any(k not in store for k, _ in passages[c, size][d]))
+            print(f"  {done} embedded, {rate:.1f}/s, {len(todo) - len(chunk)} to go in "
+                  f"{', '.join(ranks)}; every top {rank} covered", file=sys.stderr)
             costs_path.write_text(json.dumps(costs, indent=1))
+    costs_path.write_text(json.dumps(costs, indent=1))
 
 
 # --- stage: lexical top 100 -------------------------------------------------------------------
@@ -204,15 +215,41 @@ def stage_queries(collections, work: Path) -> None:
             print(f"{c}: {n} query vectors, {1000 * (time.monotonic() - started) / n:.1f} ms each", file=sys.stderr)
 
 
+def stage_timing(collection: str, work: Path, size: int, n: int = 50) -> None:
+    """Query-time cost: embedding one query, and scoring 50 hits by their best passage."""
+    from bench.hybrid_report import rerank
+
+    model, why = load_model(threads=1)
+    if model is None:
+        sys.exit(why)
+    store = passage_store(work)
+    passages = document_passages(load_documents(collection), size)
+    queries, _ = judged_queries(collection, n)
+    hits = json.loads(lexical_path(work, collection, "given").read_text())
+    embed_ms, rerank_ms = [], []
+    for qid, text in queries.items():
+        started = time.perf_counter()
+        vector = model.query(text)
+        embed_ms.append(1000 * (time.perf_counter() - started))
+        ids = [d for d, _ in hits[qid][:50]]
+        lexical = np.array([s for _, s in hits[qid][:50]])
+        started = time.perf_counter()
+        best = np.array([float((store.get([k for k, _ in passages[d]]) @ vector).max()) for d in ids])
+        rerank(ids, lexical, best, 50, 0.5, "wsum")
+        rerank_ms.append(1000 * (time.perf_counter() - started))
+    print(f"{collection}: query embedding median {np.median(embed_ms):.1f} ms (p95 {np.percentile(embed_ms, 95):.1f}), "
+          f"re-ranking 50 hits median {np.median(rerank_ms):.2f} ms")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["embed", "lexical", "queries", "report"])
+    parser.add_argument("stage", choices=["embed", "lexical", "queries", "timing", "report"])
     parser.add_argument("--collections", default=",".join(COLLECTIONS))
     parser.add_argument("--sizes", default="60")
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--procs", type=int, default=1)
-    parser.add_argument("--limit", type=int, default=500, help="the first N judged queries (0: all)")
+    parser.add_argument("--limit", type=int, default=300, help="the first N judged queries (0: all)")
     parser.add_argument("--depth", type=int, default=50, help="embed the documents in some query's top N")
     args = parser.parse_args(argv)
     collections = args.collections.split(",")
@@ -224,6 +261,8 @@ def main(argv=None) -> int:
         stage_lexical(collections, args.work, args.procs, args.limit)
     elif args.stage == "queries":
         stage_queries(collections, args.work)
+    elif args.stage == "timing":
+        stage_timing(collections[0], args.work, sizes[0])
     else:
         from bench.hybrid_report import report
 

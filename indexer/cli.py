@@ -12,6 +12,7 @@ import click
 from .build import reindex as run_reindex
 from .config import load_config
 from .errors import VnsearchError
+from .vectorize import reindex_vectors
 
 
 def _config(ctx: click.Context, config_file, index_dir):
@@ -48,6 +49,10 @@ def reindex(ctx, sources, full, index_dir, config_file, procs):
     except KeyboardInterrupt:
         raise click.ClickException("interrupted: the index is as it was before this run") from None
     click.echo(report.summary())
+    try:
+        click.echo(reindex_vectors(config.index_dir, config.semantic).summary())
+    except KeyboardInterrupt:
+        raise click.ClickException("interrupted: the vectors embedded so far are kept; reindex resumes") from None
 
 
 @cli.command()

@@ -14,6 +14,18 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
 
 
 @dataclass(frozen=True)
+class SemanticSettings:
+    """Hybrid ranking: the ``[semantic]`` section of config.toml."""
+
+    enabled: bool = True
+    passage_syllables: int = 60
+    depth: int = 20
+    weight: float = 0.5
+    fusion: str = "wrank"
+    threads: int = 1
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting, with the defaults documented in config.toml."""
 
@@ -27,6 +39,7 @@ class Config:
     max_query_terms: int = 32
     snippet_chars: int = 200
     snippet_fragments: int = 3
+    semantic: SemanticSettings = SemanticSettings()
     extra: dict = field(default_factory=dict)
 
 
@@ -58,9 +71,31 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
                     "snippet_chars", "snippet_fragments"):
             if key in search:
                 config = replace(config, **{key: int(search[key])})
+        config = replace(config, semantic=_semantic(data.get("semantic", {})))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"bad value in {config_path}: {e}") from None
+    if config.semantic.fusion not in ("wsum", "wrank", "rrf"):
+        raise ConfigError(f"bad value in {config_path}: [semantic] fusion is wsum, wrank or rrf")
     env_index = os.environ.get("VNSEARCH_INDEX")
     if env_index:
         config = replace(config, index_dir=Path(env_index))
     return config
+
+
+def _semantic(section: dict) -> SemanticSettings:
+    """The ``[semantic]`` settings, each converted to its type (ValueError when it cannot be)."""
+    settings = SemanticSettings()
+    kinds = {"enabled": _boolean, "passage_syllables": int, "depth": int, "weight": float, "fusion": str,
+             "threads": int}
+    for key, kind in kinds.items():
+        if key in section:
+            settings = replace(settings, **{key: kind(section[key])})
+    if settings.passage_syllables < 1 or settings.depth < 0 or not 0 <= settings.weight <= 1 or settings.threads < 1:
+        raise ValueError("[semantic] wants passage_syllables >= 1, depth >= 0, 0 <= weight <= 1, threads >= 1")
+    return settings
+
+
+def _boolean(value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, not {value!r}")
+    return value

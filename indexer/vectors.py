@@ -43,8 +43,9 @@ def vector_path(index_dir: Path, model: str) -> Path:
 class VectorStore:
     """Read and append passage vectors of one model; ``get`` sees what was complete at ``refresh``."""
 
-    def __init__(self, path: Path, model: str, dim: int):
-        self.path, self.model, self.dim = Path(path), model, dim
+    def __init__(self, path: Path, model: str, dim: int, keyed: bool = True):
+        """``keyed=False`` skips the key index, for readers that only ask for rows (``vectors_at``)."""
+        self.path, self.model, self.dim, self.keyed = Path(path), model, dim, keyed
         self.dtype = np.dtype([("key", "u1", (KEY_BYTES,)), ("vec", "<f2", (dim,))])
         self.rows: dict[bytes, int] = {}
         self._records: np.ndarray = np.zeros(0, self.dtype)
@@ -82,22 +83,30 @@ class VectorStore:
         records = np.memmap(self.path, self.dtype, "r", offset=_HEADER.size, shape=(count,)) if count else (
             np.zeros(0, self.dtype))
         first = len(self._records)
+        self._records = records
+        if not self.keyed:
+            return
         raw = np.ascontiguousarray(records["key"][first:]).tobytes()
         for row in range(first, count):
             at = (row - first) * KEY_BYTES
             self.rows.setdefault(raw[at: at + KEY_BYTES], row)
-        self._records = records
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.rows) if self.keyed else len(self._records)
 
     def __contains__(self, key: bytes) -> bool:
         return key in self.rows
 
     def get(self, keys: Sequence[bytes]) -> np.ndarray:
         """The vectors of ``keys`` as float32 rows (KeyError for a key not stored)."""
-        rows = [self.rows[k] for k in keys]
+        return self.vectors_at(np.array([self.rows[k] for k in keys], dtype=np.int64))
+
+    def vectors_at(self, rows: np.ndarray) -> np.ndarray:
+        """The vectors in records ``rows`` (as ``rows_of`` a passage map gives them), float32."""
         return np.asarray(self._records["vec"][rows], dtype=np.float32).reshape(len(rows), self.dim)
+
+    def row_of(self, key: bytes) -> int:
+        return self.rows[key]
 
     def missing(self, keys: Iterable[bytes]) -> list[bytes]:
         """``keys`` not yet stored, each once, in their first order."""
