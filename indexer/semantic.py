@@ -128,23 +128,29 @@ _lock = threading.Lock()
 
 def ranker_for(index_dir: Path, settings: SemanticSettings) -> SemanticRanker | None:
     """The ranker for the index searches see now, or None: turned off, no model, or some
-    document of the current generation still without vectors. Cached per index version."""
+    document of the current generation still without vectors. Cached until the index
+    changes or the embedding stage writes its passage map (the generation's mtime)."""
     if not settings.enabled:
         return None
-    version = index_version(index_dir)
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    try:
+        version = (index_version(index_dir), os.stat(gen).st_mtime_ns, settings)
+    except OSError:  # swapped out by a rebuild meanwhile
+        return None
     key = str(Path(index_dir).resolve())
     held = _rankers.get(key)
     if held is not None and held[0] == version:
         return held[1]
     with _lock:
-        ranker = _load_ranker(Path(index_dir), settings, version)
+        ranker = _load_ranker(gen, Path(index_dir), settings, version[0])
         _rankers[key] = (version, ranker)
     return ranker
 
 
-def _load_ranker(index_dir: Path, settings: SemanticSettings, version) -> SemanticRanker | None:
-    gen = current_generation(index_dir)
-    if gen is None or version is None:
+def _load_ranker(gen: Path, index_dir: Path, settings: SemanticSettings, version) -> SemanticRanker | None:
+    if version is None:
         return None
     model, why = load_model(settings.threads)
     if model is None:
@@ -153,7 +159,7 @@ def _load_ranker(index_dir: Path, settings: SemanticSettings, version) -> Semant
     passages = PassageMap.read(map_path(gen, model.name, settings.passage_syllables))
     if passages is None or passages.toc != version[1]:
         return None  # the embedding stage has not finished for this index yet
-    store = VectorStore(vector_path(index_dir, model.name), model.name, model.dim)
+    store = VectorStore(vector_path(index_dir, model.name), model.name, model.dim, keyed=False)
     return SemanticRanker(model, store, passages, settings)
 
 

