@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 from tqdm import tqdm
 from whoosh.multiproc import MpWriter, SubWriterTask
 
-from .documents import Document, DocumentError, Skipped, iter_documents
+from .documents import Document, Skipped, iter_documents
 from .errors import VnsearchError
 from .schema import analysis_of, build_schema, indexed_text
 from .store import (
@@ -94,10 +94,7 @@ def scan_sources(sources: Iterable[Path]) -> tuple[dict[str, str], list[Skipped]
 
 def _documents(sources: Iterable[Path]) -> Iterator[Document | Skipped]:
     for source in sources:
-        try:
-            yield from iter_documents(source)
-        except DocumentError as e:
-            raise VnsearchError(str(e)) from None
+        yield from iter_documents(source)
 
 
 def indexed_hashes(index_dir: Path) -> dict[str, str]:

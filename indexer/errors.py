@@ -19,3 +19,11 @@ class ConfigError(VnsearchError):
 
 class QueryError(VnsearchError):
     """A search request with parameters out of range (bad page, per_page, year, sort)."""
+
+
+class DocumentError(VnsearchError):
+    """A source or file that cannot be turned into documents (reason in ``str(error)``).
+
+    Inside loading it becomes a ``Skipped(path, reason)``; only a source that does not
+    exist reaches the caller of ``iter_documents``.
+    """

@@ -11,7 +11,6 @@ from hypothesis import given, settings, strategies as st
 from indexer.documents import (
     MAX_FILE_BYTES,
     Document,
-    DocumentError,
     Skipped,
     content_hash,
     decode_text,
@@ -20,6 +19,7 @@ from indexer.documents import (
     html_to_text,
     iter_documents,
 )
+from indexer.errors import DocumentError
 
 TITLE = "Hội nghị Giáo dục và Đào tạo tỉnh Hòa Bình năm 2024"
 BODY = "Sáng ngày 04 tháng 07 năm 2024, Sở Giáo dục tổ chức hội nghị.\n\nĐại biểu thảo luận về chất lượng giáo dục."

@@ -1,5 +1,6 @@
 """pyvi's CRF features computed once per syllable: same features, same labels, same words as pyvi."""
 
+import unicodedata
 from pathlib import Path
 
 import pycrfsuite
@@ -8,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyvi.ViTokenizer import ViTokenizer
 
-from indexer import analysis
-from indexer.analysis import segment_words, split_units
+from indexer.analysis import segment_words, split_units, words
 from indexer.documents import decode_text, html_to_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def _nonzero_attributes(sent):
 
 
 def _assert_same_as_pyvi(sent):
-    assert analysis._pyvi_attributes(sent) == _nonzero_attributes(sent)
+    assert words._pyvi_attributes(sent) == _nonzero_attributes(sent)
 
 
 @pytest.mark.parametrize("sent", SENTENCES, ids=lambda s: " ".join(s) or "empty")
@@ -56,7 +56,7 @@ def test_features_equal_pyvi_sent2features(sent):
 
 @pytest.mark.parametrize("sent", [s for s in SENTENCES if s], ids=lambda s: " ".join(s))
 def test_labels_equal_pyvi_predict(sent):
-    assert analysis._pyvi_labels(sent) == _reference_labels(sent)
+    assert words._pyvi_labels(sent) == _reference_labels(sent)
 
 
 def test_the_sentences_exercise_every_feature():
@@ -88,7 +88,7 @@ def test_features_and_labels_equal_pyvi_on_the_seed_texts():
         text = path.read_text(encoding="utf-8")
         for sent in ([u.surface for u in split_units(text)], ViTokenizer.sylabelize(text)[1]):
             _assert_same_as_pyvi(sent)
-            assert analysis._pyvi_labels(sent) == _reference_labels(sent)
+            assert words._pyvi_labels(sent) == _reference_labels(sent)
 
 
 def _sample_texts():
@@ -104,7 +104,25 @@ def test_segment_words_gives_the_same_words_as_pyvi_on_the_samples(monkeypatch):
     texts = list(_sample_texts())
     assert len(texts) == 20
     fast = {name: segment_words(split_units(text)) for name, text in texts}
-    monkeypatch.setattr(analysis, "_pyvi_labels", _reference_labels)
+    monkeypatch.setattr(words, "_pyvi_labels", _reference_labels)
     reference = {name: segment_words(split_units(text)) for name, text in texts}
     assert fast == reference
-    assert any("_" in word for words in fast.values() for word, _, _ in words)
+    assert any("_" in word for found in fast.values() for word, _, _ in found)
+
+
+def nfd(text):
+    return unicodedata.normalize("NFD", text)
+
+
+def test_segment_words_joins_compounds_with_offsets_over_nfd_text():
+    text = nfd("Ngành giáo dục và đào tạo tổ chức hội nghị tại Đà Nẵng.")
+    found = {w: (s, e) for w, s, e in segment_words(split_units(text))}
+    for compound, original in [("giáo_dục", "giáo dục"), ("đào_tạo", "đào tạo"),
+                               ("hội_nghị", "hội nghị"), ("đà_nẵng", "Đà Nẵng")]:
+        assert compound in found, found
+        start, end = found[compound]
+        assert text[start:end] == nfd(original), "offsets cover the original NFD compound"
+
+
+def test_segment_words_of_nothing():
+    assert segment_words(()) == []
