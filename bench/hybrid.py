@@ -64,21 +64,21 @@ def document_passages(docs: dict[str, Document], size: int) -> dict[str, list[tu
 # --- stage: embed passages -------------------------------------------------------------------
 
 
-def best_ranks(work: Path, collection: str, depth: int) -> dict[str, int] | None:
-    """Doc id -> its best rank among the stored lexical hits of either query form (top
-    ``depth``), or None while the lexical hits are not all stored."""
+def best_ranks(work: Path, collection: str, depth: int, limit: int) -> dict[str, int] | None:
+    """Doc id -> its best rank among the stored lexical hits of the first ``limit`` queries in
+    either form (top ``depth``), or None while the lexical hits are not all stored."""
     best: dict[str, int] = {}
     for form in FORMS:
         path = lexical_path(work, collection, form)
         if not path.exists():
             return None
-        for hits in json.loads(path.read_text()).values():
+        for hits in list(json.loads(path.read_text()).values())[:limit]:
             for rank, (doc_id, _) in enumerate(hits[:depth]):
                 best[doc_id] = min(rank, best.get(doc_id, rank))
     return best
 
 
-def stage_embed(collections, sizes, work: Path, batch: int, depth: int) -> None:
+def stage_embed(collections, sizes, work: Path, batch: int, depth: int, limit: int) -> None:
     """Embed the passages of every document in some query's top ``depth``, rank by rank across
     the collections (all rank-1 hits first), so that an interrupted run leaves every query's
     top r embedded for some r. Waits for collections whose lexical hits are not stored yet."""
@@ -93,7 +93,7 @@ def stage_embed(collections, sizes, work: Path, batch: int, depth: int) -> None:
     started, done = time.monotonic(), 0
     while True:
         for c in collections:
-            if c not in ranks and (found := best_ranks(work, c, depth)) is not None:
+            if c not in ranks and (found := best_ranks(work, c, depth, limit)) is not None:
                 ranks[c] = found
                 docs = load_documents(c)
                 for size in sizes:
@@ -250,13 +250,15 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--procs", type=int, default=1)
     parser.add_argument("--limit", type=int, default=300, help="the first N judged queries (0: all)")
+    parser.add_argument("--embed-limit", type=int, default=100,
+                        help="embed the top hits of the first N queries only (the machine is shared)")
     parser.add_argument("--depth", type=int, default=50, help="embed the documents in some query's top N")
     args = parser.parse_args(argv)
     collections = args.collections.split(",")
     sizes = [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
     if args.stage == "embed":
-        stage_embed(collections, sizes, args.work, args.batch, args.depth)
+        stage_embed(collections, sizes, args.work, args.batch, args.depth, args.embed_limit)
     elif args.stage == "lexical":
         stage_lexical(collections, args.work, args.procs, args.limit)
     elif args.stage == "queries":
@@ -266,7 +268,7 @@ def main(argv=None) -> int:
     else:
         from bench.hybrid_report import report
 
-        print(report(collections, sizes, args.work))
+        print(report(collections, sizes, args.work, args.embed_limit))
     return 0
 
 

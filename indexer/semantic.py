@@ -168,28 +168,41 @@ def _log_once(message: str) -> None:
     log.warning(message)
 
 
+class HybridStep:
+    """The semantic step of one search: wraps each lexical re-ranker the search makes (a Telex
+    reading makes a second), and says whether every list it ranked was ranked hybrid."""
+
+    def __init__(self, ranker: SemanticRanker):
+        self.ranker = ranker
+        self.fell_back = False
+
+    @property
+    def ranking(self) -> str:
+        return "lexical" if self.fell_back else "hybrid"
+
+    def wrap(self, lexical, query: str) -> "HybridReranker":
+        return HybridReranker(lexical, self, query)
+
+
 class HybridReranker:
     """The lexical re-ranker, then the semantic ranker over the top ``depth`` of its order.
 
-    ``applied`` says whether the last call re-ranked semantically (the API's ``ranking``);
-    a hit without vectors, which the passage map rules out, leaves the whole list lexical.
+    A hit without vectors, which the passage map rules out, leaves the whole list lexical.
     """
 
-    def __init__(self, lexical, ranker: SemanticRanker, query: str):
-        self.lexical, self.ranker, self.query = lexical, ranker, query
-        self.depth = max(lexical.depth, ranker.settings.depth)
-        self.applied = False
+    def __init__(self, lexical, step: HybridStep, query: str):
+        self.lexical, self.step, self.query = lexical, step, query
+        self.depth = max(lexical.depth, step.ranker.settings.depth)
 
     def __call__(self, searcher, hits: list) -> list:
         hits = self.lexical(searcher, hits[: self.lexical.depth]) + hits[self.lexical.depth:]
         column = searcher.reader().column_reader("content_hash")
         hashes = [_text(column[h.docnum]) for h in hits]
         try:
-            order = self.ranker.order(hashes, np.array([h.score or 0.0 for h in hits]), self.query)
+            order = self.step.ranker.order(hashes, np.array([h.score or 0.0 for h in hits]), self.query)
         except KeyError:
-            self.applied = False
+            self.step.fell_back = True
             return hits
-        self.applied = True
         return [hits[i] for i in order]
 
 
