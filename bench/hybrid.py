@@ -188,26 +188,27 @@ def restore_diacritics(folded_query: str, docs: list[Document]) -> str:
     return " ".join(out)
 
 
-def query_texts(collection: str, work: Path, docs: dict[str, Document], restore_from: int = 3) -> dict[str, dict]:
+def query_texts(collection: str, work: Path, docs: dict[str, Document], limit: int = 0,
+                restore_from: int = 3) -> dict[str, dict]:
     """Qid -> the query text in each form: given, unaccented, and unaccented with diacritics
     restored from its top ``restore_from`` lexical hits."""
     queries = read_queries(DATA / collection / "queries.dev.jsonl")
     folded_hits = json.loads(lexical_path(work, collection, "unaccented").read_text())
     out = {}
-    for qid, hits in folded_hits.items():
+    for qid, hits in list(folded_hits.items())[: limit or None]:
         folded = fold(queries[qid])
         out[qid] = {"given": queries[qid], "unaccented": folded,
                     "restored": restore_diacritics(folded, [docs[i] for i, _ in hits[:restore_from]])}
     return out
 
 
-def stage_queries(collections, work: Path) -> None:
+def stage_queries(collections, work: Path, limit: int) -> None:
     model, why = load_model(threads=1)
     if model is None:
         sys.exit(why)
     store = query_store(work)
     for c in collections:
-        texts = {query_key(t): t for forms in query_texts(c, work, load_documents(c)).values()
+        texts = {query_key(t): t for forms in query_texts(c, work, load_documents(c), limit).values()
                  for t in forms.values()}
         started = time.monotonic()
         n = embed_missing(store, texts, lambda batch: np.stack([model.query(t) for t in batch]), batch=32)
@@ -262,7 +263,7 @@ def main(argv=None) -> int:
     elif args.stage == "lexical":
         stage_lexical(collections, args.work, args.procs, args.limit)
     elif args.stage == "queries":
-        stage_queries(collections, args.work)
+        stage_queries(collections, args.work, args.embed_limit)
     elif args.stage == "timing":
         stage_timing(collections[0], args.work, sizes[0])
     else:

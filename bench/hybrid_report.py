@@ -65,7 +65,7 @@ def load_run(collection: str, form: str, size: int, work: Path, limit: int) -> R
                 for q in queries)
     if depth < min(DEPTHS):
         return None
-    texts = query_texts(collection, work, docs)
+    texts = query_texts(collection, work, docs, limit)
     kinds = ("given",) if form == "given" else ("unaccented", "restored")
     run = Run([], [], [], {k: [] for k in kinds}, qrels, depth)
     for qid in queries:

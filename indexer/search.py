@@ -19,6 +19,7 @@ from .highlight import Span, make_snippet, mark, phrase_bigrams, phrase_spans, s
 from .schema import body_offset
 from .spelling import best_correction
 from .query import Alternative, ParsedQuery, clean_query, parse_query
+from .semantic import HybridStep, ranker_for
 from .store import kept_reader
 from .synonyms import expansions, load_synonyms
 from .vocabulary import Vocabulary, tone_of
@@ -144,6 +145,8 @@ class SearchResult:
     notice: str | None = None  # e.g. the Telex reading that was run instead
     sort: str = "relevance"
     year: int | None = None
+    #: "hybrid" when the semantic ranker re-ranked the top hits, else "lexical".
+    ranking: str = "lexical"
 
     @property
     def pages(self) -> int:
@@ -561,12 +564,14 @@ def _suggestion(searcher, parsed: ParsedQuery, vocab) -> str | None:
     return " ".join(out) if changed else None
 
 
-def _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year):
+def _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year, semantic=None):
     parsed = expand_synonyms(parse_query(text, config.max_query_chars, config.max_query_terms), synonyms)
     if parsed.is_empty:
         return parsed, 0, [], []
     common = common_clauses(parsed, ranking, searcher)
     rerank = ProximityReranker(parsed, searcher, ranking, common)
+    if semantic is not None:
+        rerank = semantic.wrap(rerank, text)
     common = frozenset(c.text for c in common)
     total, hits, facets = _execute(searcher, build_query(parsed, ranking, common=common),
                                    build_query(parsed, ranking, scored=False, common=common),
@@ -598,8 +603,11 @@ def search(
     index_dir = Path(index_dir or config.index_dir)
     text = clean_query(q or "", config.max_query_chars)
     synonyms = load_synonyms(config.synonyms)
+    ranker = ranker_for(index_dir, config.semantic) if sort == "relevance" else None
+    semantic = HybridStep(ranker) if ranker else None
     with Searcher(kept_reader(index_dir), weighting=ranking.weighting(), closereader=False) as searcher:
-        parsed, total, hits, facets = _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year)
+        parsed, total, hits, facets = _run(searcher, text, config, ranking, synonyms, page, per_page, sort, year,
+                                           semantic)
         ran, notice, suggestion = text, None, None
         # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
         unknown = any(not searcher.doc_frequency("text", fold(s)) for s in parsed.positive_syllables())
@@ -608,7 +616,7 @@ def search(
         if vocab is not None and not has_diacritics(text):
             reading = _telex_reading(searcher, text, vocab)
             if reading:
-                alt = _run(searcher, reading, config, ranking, synonyms, page, per_page, sort, year)
+                alt = _run(searcher, reading, config, ranking, synonyms, page, per_page, sort, year, semantic)
                 if alt[1] > total or (unknown and alt[1] and alt[1] >= total):
                     parsed, total, hits, facets = alt
                     ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
@@ -621,7 +629,7 @@ def search(
         query=q or "", ran_query=ran, total=total, page=page, per_page=per_page,
         took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion,
         results=results, facets={"year": [{"year": y, "count": n} for y, n in facets]},
-        notice=notice, sort=sort, year=year,
+        notice=notice, sort=sort, year=year, ranking=semantic.ranking if semantic else "lexical",
     )
 
 

