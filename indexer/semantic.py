@@ -163,6 +163,14 @@ def _load_ranker(gen: Path, index_dir: Path, settings: SemanticSettings, version
     return SemanticRanker(model, store, passages, settings)
 
 
+def preload_model(settings: SemanticSettings) -> None:
+    """Load the model now (a server worker at boot) rather than at its first search."""
+    if settings.enabled:
+        model, why = load_model(settings.threads)
+        if model is None:
+            _log_once(f"hybrid ranking is off: {why}")
+
+
 @lru_cache(maxsize=None)
 def _log_once(message: str) -> None:
     log.warning(message)

@@ -20,6 +20,8 @@ def serve(ctx, host, port, workers, index_dir, config_file):
     """Serve the search page and JSON API with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
+    from indexer.semantic import preload_model
+
     from .app import create_app
 
     config = _config(ctx, config_file, index_dir)
@@ -31,6 +33,8 @@ def serve(ctx, host, port, workers, index_dir, config_file):
             self.cfg.set("workers", workers or os.cpu_count() or 1)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)
+            # Each worker loads the embedding model once, after the fork (OpenMP is not fork-safe).
+            self.cfg.set("post_worker_init", lambda worker: preload_model(config.semantic))
 
         def load(self):
             return app
