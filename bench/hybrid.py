@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.relevance import DATA, build_index, read_qrels, read_queries
+from bench.beir import DATA, read_qrels, read_queries
+from bench.relevance import build_index
 from indexer.analysis import fold
 from indexer.config import load_config
 from indexer.documents import Document, iter_documents

@@ -15,7 +15,7 @@ from bench.hybrid import (
     FORMS, document_passages, judged_queries, lexical_path, load_documents, passage_store,
     query_key, query_store, query_texts,
 )
-from bench.relevance import metrics
+from bench.beir import metrics
 from indexer.semantic import fused_order
 
 ALPHAS = tuple(round(a, 2) for a in np.arange(0, 1.0001, 0.05))

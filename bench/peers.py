@@ -4,7 +4,7 @@
     python -m bench.peers [--limit N]     # both collections in ../shared/data, both query forms
     python -m bench.peers --collections vinewsqa --distractors ../shared/data/vietnews/detok_val.jsonl.gz ...
 
-Three peers, scored with ``bench.relevance.metrics``:
+Three peers, scored with ``bench.beir.metrics``:
 
 - ``fts5``: SQLite FTS5, ``unicode61 remove_diacritics 2``, ranked by ``bm25()``; the query is an
   OR of its quoted words. ``remove_diacritics`` leaves ``đ`` alone, as users would configure it.
@@ -19,10 +19,8 @@ with ``pip install -e '.[bench]'``. Only documents matching a query term are ran
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sqlite3
-import statistics
 import sys
 import time
 import unicodedata
@@ -32,15 +30,11 @@ from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
+from bench import beir
+from bench.beir import Doc
 from indexer.analysis import fold, has_diacritics, normalise_word, split_units, syllable_bigrams
 
 DEPTH = 100
-
-
-class Doc(NamedTuple):
-    id: str
-    title: str
-    text: str
 
 
 class PeerResult(NamedTuple):
@@ -49,11 +43,6 @@ class PeerResult(NamedTuple):
     peer: str
     scores: dict[str, float]
     median_ms: float
-
-
-def read_corpus(path: Path) -> list[Doc]:
-    with open(path, encoding="utf-8") as f:
-        return [Doc(r["_id"], r.get("title") or "", r.get("text") or "") for r in map(json.loads, f)]
 
 
 def read_distractors(paths: Iterable[Path]) -> list[Doc]:
@@ -153,32 +142,15 @@ def build_peers(docs: list[Doc], procs: int = 2) -> list:
     ]
 
 
-def evaluate_peer(peer, queries: dict[str, str], qrels, fold_queries: bool) -> tuple[dict[str, float], float]:
-    """Mean metrics over the judged queries and the median query time (tokenizing included), in ms."""
-    from bench.relevance import metrics
-
-    totals = {"mrr10": 0.0, "ndcg10": 0.0, "r10": 0.0, "r100": 0.0}
-    times = []
-    judged = [qid for qid in queries if qid in qrels]
-    for qid in judged:
-        text = fold(queries[qid]) if fold_queries else queries[qid]
-        started = time.perf_counter()
-        ranked = peer.search(text)
-        times.append((time.perf_counter() - started) * 1000)
-        for name, value in metrics(ranked, qrels[qid]).items():
-            totals[name] += value
-    return {k: v / max(1, len(judged)) for k, v in totals.items()}, statistics.median(times or [0])
-
-
 def run(corpus: Path, queries: dict[str, str], qrels, forms: list[bool], procs: int = 2,
         distractors: Iterable[Path] = ()) -> list[PeerResult]:
     """Every peer on one collection (plus ``distractors``, VietNews jsonl files), for each query
     form in ``forms`` (False: as given, True: unaccented)."""
-    peers = build_peers(read_corpus(corpus) + read_distractors(distractors), procs)
+    peers = build_peers(beir.read_corpus(corpus) + read_distractors(distractors), procs)
     results = []
     for fold_queries in forms:
         for peer in peers:
-            scores, median_ms = evaluate_peer(peer, queries, qrels, fold_queries)
+            scores, median_ms = beir.evaluate(peer.search, queries, qrels, fold_queries)
             results.append(PeerResult(corpus.parent.name, "unaccented" if fold_queries else "as given",
                                       peer.name, scores, median_ms))
     return results
@@ -205,31 +177,24 @@ def markdown_table(results: list[PeerResult]) -> str:
 
 
 def main(argv=None) -> int:
-    from bench.relevance import DATA, read_qrels, read_queries
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--collections", nargs="*", default=["vinewsqa", "viquad"])
+    parser.add_argument("--data", type=Path, default=beir.DATA)
+    parser.add_argument("--collections", nargs="*", default=["vinewsqa", "viquad"], choices=beir.COLLECTIONS)
     parser.add_argument("--limit", type=int, default=0, help="only the first N judged queries")
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--distractors", type=Path, nargs="*", default=[],
                         help="VietNews jsonl(.gz) files added to every collection's documents")
     args = parser.parse_args(argv)
-    for path in args.distractors:
-        if not path.exists():
-            print(f"missing {path}: the collections live in ../shared/data", file=sys.stderr)
-            return 2
+    collections = [beir.collection(name, args.data) for name in args.collections]
+    problem = beir.missing_message([path for c in collections for path in c] + list(args.distractors))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     results = []
-    for name in args.collections:
-        folder = args.data / name
-        if not (folder / "corpus.jsonl").exists():
-            print(f"missing {folder / 'corpus.jsonl'}: the collections live in ../shared/data", file=sys.stderr)
-            return 2
-        queries = read_queries(folder / "queries.dev.jsonl")
-        qrels = read_qrels(folder / "qrels.dev.tsv")
-        if args.limit:
-            queries = dict([(q, t) for q, t in queries.items() if q in qrels][: args.limit])
-        for result in run(folder / "corpus.jsonl", queries, qrels, [False, True], args.procs, args.distractors):
+    for c in collections:
+        qrels = beir.read_qrels(c.qrels)
+        queries = beir.judged_queries(beir.read_queries(c.queries), qrels, args.limit)
+        for result in run(c.corpus, queries, qrels, [False, True], args.procs, args.distractors):
             print(line(result), flush=True)
             results.append(result)
     print(markdown_table(results))

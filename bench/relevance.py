@@ -1,5 +1,6 @@
 """Ranking quality on a BEIR-layout collection, through the same search function as the web API.
 
+    python -m bench.relevance --collection vinewsqa [--fold-queries]    # ../shared/data/vinewsqa
     python -m bench.relevance --corpus C.jsonl --queries Q.jsonl --qrels R.tsv \
         [--fold-queries] [--distractors F.jsonl.gz ...] [--workdir DIR] [--limit N] [--peers]
 
@@ -14,14 +15,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
-import statistics
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from indexer.analysis import fold
+from bench import beir
+from bench.beir import read_qrels, read_queries
 from indexer.build import reindex
 from indexer.config import load_config
 from indexer.errors import IndexBusy
@@ -29,37 +29,6 @@ from indexer.search import DEFAULT_RANKING, Ranking, search
 
 #: How long a run waits before trying again when another run is building the same index.
 BUSY_WAIT_SECONDS = 10
-
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-
-
-def read_queries(path: Path) -> dict[str, str]:
-    with open(path, encoding="utf-8") as f:
-        return {r["_id"]: r["text"] for r in map(json.loads, f) if r.get("text")}
-
-
-def read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8") as f:
-        next(f)  # header
-        for line in f:
-            qid, did, score = line.rstrip("\n").split("\t")
-            if int(score) > 0:
-                qrels.setdefault(qid, {})[did] = int(score)
-    return qrels
-
-
-def metrics(ranked: list[str], relevant: dict[str, int]) -> dict[str, float]:
-    """MRR@10, nDCG@10, Recall@10 and Recall@100 of one ranked list."""
-    mrr = next((1 / (i + 1) for i, d in enumerate(ranked[:10]) if d in relevant), 0.0)
-    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:10]))
-    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(sorted(relevant.values(), reverse=True)[:10]))
-    return {
-        "mrr10": mrr,
-        "ndcg10": dcg / ideal if ideal else 0.0,
-        "r10": len(set(ranked[:10]) & set(relevant)) / len(relevant),
-        "r100": len(set(ranked[:100]) & set(relevant)) / len(relevant),
-    }
 
 
 def build_index(corpus: Path, distractors: list[Path], workdir: Path, procs: int) -> Path:
@@ -77,30 +46,28 @@ def build_index(corpus: Path, distractors: list[Path], workdir: Path, procs: int
     return index_dir
 
 
-def evaluate(index_dir: Path, queries: dict[str, str], qrels, fold_queries: bool,
+def evaluate(index_dir: Path, queries: dict[str, str], qrels: beir.Qrels, fold_queries: bool,
              ranking: Ranking = DEFAULT_RANKING, depth: int = 100) -> tuple[dict[str, float], float]:
-    """Mean metrics over the judged queries, and the median query time in ms."""
+    """Mean metrics of vnsearch over the judged queries, and the median query time in ms."""
     config = replace(load_config(), index_dir=index_dir)
-    totals = {"mrr10": 0.0, "ndcg10": 0.0, "r10": 0.0, "r100": 0.0}
-    times = []
-    judged = [qid for qid in queries if qid in qrels]
-    for n, qid in enumerate(judged, 1):
-        text = fold(queries[qid]) if fold_queries else queries[qid]
-        started = time.perf_counter()
-        result = search(text, config=config, per_page=depth, ranking=ranking)
-        times.append((time.perf_counter() - started) * 1000)
-        for name, value in metrics([h.id for h in result.results], qrels[qid]).items():
-            totals[name] += value
+
+    def rank(text: str) -> list[str]:
+        return [hit.id for hit in search(text, config=config, per_page=depth, ranking=ranking).results]
+
+    def progress(n: int, total: int, mrr: float) -> None:
         if n % 250 == 0:
-            print(f"  {n}/{len(judged)} queries, mrr10 so far {totals['mrr10'] / n:.3f}", file=sys.stderr)
-    return {k: v / max(1, len(judged)) for k, v in totals.items()}, statistics.median(times or [0])
+            print(f"  {n}/{total} queries, mrr10 so far {mrr:.3f}", file=sys.stderr)
+
+    return beir.evaluate(rank, queries, qrels, fold_queries, progress)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, required=True)
-    parser.add_argument("--queries", type=Path, required=True)
-    parser.add_argument("--qrels", type=Path, required=True)
+    parser.add_argument("--collection", choices=beir.COLLECTIONS,
+                        help="a dev collection in ../shared/data, instead of the three paths")
+    parser.add_argument("--corpus", type=Path)
+    parser.add_argument("--queries", type=Path)
+    parser.add_argument("--qrels", type=Path)
     parser.add_argument("--fold-queries", action="store_true", help="strip all diacritics from the queries")
     parser.add_argument("--distractors", type=Path, nargs="*", default=[])
     parser.add_argument("--workdir", type=Path, default=Path("bench/work"))
@@ -109,14 +76,16 @@ def main(argv=None) -> int:
     parser.add_argument("--ranking", type=json.loads, default={}, help='overrides, e.g. {"bigram": 1.5}')
     parser.add_argument("--peers", action="store_true", help="measure the peer engines (bench.peers) instead")
     args = parser.parse_args(argv)
-    for path in [args.corpus, args.queries, args.qrels, *args.distractors]:
-        if not path.exists():
-            print(f"missing {path}: the collections live in ../shared/data", file=sys.stderr)
-            return 2
-    queries = read_queries(args.queries)
+    if args.collection:
+        args.corpus, args.queries, args.qrels = beir.collection(args.collection)
+    elif not (args.corpus and args.queries and args.qrels):
+        parser.error("give --collection NAME, or all of --corpus, --queries and --qrels")
+    problem = beir.missing_message([args.corpus, args.queries, args.qrels, *args.distractors])
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     qrels = read_qrels(args.qrels)
-    if args.limit:
-        queries = dict(list((q, t) for q, t in queries.items() if q in qrels)[: args.limit])
+    queries = beir.judged_queries(read_queries(args.queries), qrels, args.limit)
     if args.peers:
         from bench import peers
 
@@ -124,7 +93,7 @@ def main(argv=None) -> int:
         for result in results:
             print(peers.line(result))
         print(peers.markdown_table(results))
-        print(" ".join(f"{k}={v:.3f}" for k, v in results[-1].scores.items()))
+        print(beir.score_line(results[-1].scores))
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
     index_dir = build_index(args.corpus, args.distractors, args.workdir, args.procs)
@@ -134,7 +103,7 @@ def main(argv=None) -> int:
     print(f"{args.corpus.parent.name} ({form}, {len(args.distractors)} distractor files): "
           f"MRR@10 {scores['mrr10']:.3f}  nDCG@10 {scores['ndcg10']:.3f}  "
           f"R@10 {scores['r10']:.3f}  R@100 {scores['r100']:.3f}  median {median_ms:.0f} ms/query")
-    print(" ".join(f"{k}={v:.3f}" for k, v in scores.items()))
+    print(beir.score_line(scores))
     return 0
 
 

@@ -1,9 +1,12 @@
-"""Shared fixtures: one index of samples/ per test session, and the web app over it."""
+"""Shared fixtures: one index of samples/ per test session, the web app over any index, a
+test client of it, and a real HTTP server for it."""
 
 from __future__ import annotations
 
 import gc
+import threading
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,17 +25,77 @@ def sample_index(tmp_path_factory) -> Path:
     return index_dir
 
 
-@pytest.fixture
-def app(sample_index):
-    """The web app over the sample index, with default settings (config.toml is not read)."""
+def _make_app(index_dir, config: Config | None = None, testing: bool = True):
     from webapp.app import create_app
 
-    return create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(sample_index)})
+    settings = {"VNSEARCH_CONFIG": config or Config(), "INDEX_DIR": str(index_dir)}
+    return create_app({"TESTING": True, **settings} if testing else settings)
+
+
+@pytest.fixture(scope="session")
+def make_app():
+    """``make_app(index_dir, config=None, testing=True)``: the web app over ``index_dir`` with
+    ``config`` (default settings: config.toml is not read). ``testing=False`` lets errors
+    inside views become the app's own 500 pages."""
+    return _make_app
+
+
+@pytest.fixture(scope="session")
+def make_client():
+    """``make_client(index_dir, config=None)``: a test client of the app over ``index_dir``."""
+    return lambda index_dir, config=None: _make_app(index_dir, config).test_client()
+
+
+@pytest.fixture
+def app(sample_index, make_app):
+    """The web app over the sample index, with default settings."""
+    return make_app(sample_index)
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def _closing_each_response(app):
+    """``app`` with each response read and closed before it is sent.
+
+    Werkzeug's development server leaves a static file open when Chromium drops the
+    request (a favicon fetched as a page closes); the open file is then reported, at
+    garbage collection, as an error of whichever test runs next.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
+@contextmanager
+def _serving(app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, _closing_each_response(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """``with live_server(app) as base_url:`` the app on an ephemeral port, served from a
+    background thread (werkzeug, threaded), shut down on the way out."""
+    return _serving
 
 
 @pytest.fixture

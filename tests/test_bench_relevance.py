@@ -66,3 +66,13 @@ def test_a_run_waits_for_another_run_building_the_same_index(collection, tmp_pat
             other.join(0.05)
     other.join(60)
     assert "is updating" in seen and built == [index_dir]
+
+
+def test_a_named_collection_is_read_from_shared_data_and_a_missing_one_says_so(tmp_path):
+    from bench import beir
+
+    files = beir.collection("alqac", tmp_path)
+    assert files == (tmp_path / "alqac" / "corpus.jsonl", tmp_path / "alqac" / "queries.dev.jsonl",
+                     tmp_path / "alqac" / "qrels.dev.tsv")
+    message = beir.missing_message(files)
+    assert "qrels.dev.tsv" in message and "../shared/data" in message and "never copied" in message

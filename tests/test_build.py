@@ -5,17 +5,16 @@ Every test builds its own throwaway index in tmp_path.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import unicodedata
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from helpers import windows_1258
 import indexer.build
 from indexer.build import indexed_hashes, reindex, why_not_current
 from indexer.config import Config
@@ -28,7 +27,6 @@ from indexer.store import (
     open_index,
     reindex_lock,
 )
-from webapp.cli import cli
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "seeds"
 
@@ -321,14 +319,6 @@ def test_reindex_while_locked_raises_index_busy_and_changes_nothing(built):
     assert build(src, index_dir).deleted == 1, "the lock is released with the context"
 
 
-def test_cli_reports_a_busy_index_without_traceback(built):
-    src, index_dir = built
-    with reindex_lock(index_dir):
-        result = CliRunner().invoke(cli, ["reindex", str(src), "--index", str(index_dir), "--procs", "1"])
-    assert result.exit_code == 1
-    assert "another reindex" in result.output and "Traceback" not in result.output
-
-
 # --- A build that fails midway ------------------------------------------------------------------
 
 
@@ -388,24 +378,13 @@ def test_failed_incremental_update_leaves_the_index_unchanged(built, monkeypatch
 # --- Skipped files -------------------------------------------------------------------------------
 
 
-def cp1258_bytes(text: str) -> bytes:
-    """Windows-1258 as legacy files have it: base letters precomposed, tone marks combining."""
-    tones = "\u0300\u0301\u0303\u0309\u0323"
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        parts = unicodedata.normalize("NFD", char)
-        out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones)))
-        out.append("".join(c for c in parts if c in tones))
-    return "".join(out).encode("cp1258")
-
-
 @pytest.fixture
 def mixed(tmp_path):
     src = write_docs(tmp_path / "src", {"ok.txt": "Tin tốt\n\nHọc sinh đạt giải."})
     (src / "empty.txt").write_bytes(b"")
     (src / "blank.txt").write_bytes(b"  \n\n ")
     (src / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
-    (src / "legacy.txt").write_bytes(cp1258_bytes("Thông báo của Sở\n\nSở Giáo dục thông báo lịch thi tuyển sinh."))
+    (src / "legacy.txt").write_bytes(windows_1258("Thông báo của Sở\n\nSở Giáo dục thông báo lịch thi tuyển sinh."))
     (src / "notes.md").write_text("ignored: not a document type", encoding="utf-8")
     return src, tmp_path / "index"
 
@@ -421,64 +400,6 @@ def test_skipped_files_are_listed_with_reasons(mixed):
     assert "3 skipped" in summary and "empty.txt: empty file" in summary and "image.txt: binary file" in summary
     again = build(src, index_dir)
     assert not again.changed and len(again.skipped) == 3, "skipped files are reported on every run"
-
-
-# --- The command line ----------------------------------------------------------------------------
-
-
-def test_cli_reindex_prints_the_summary_with_skipped_reasons(mixed):
-    src, index_dir = mixed
-    runner = CliRunner()
-    result = runner.invoke(cli, ["reindex", str(src), "--index", str(index_dir), "--procs", "1"])
-    assert result.exit_code == 0, result.output
-    assert "2 added, 0 updated, 0 deleted, 0 unchanged, 3 skipped" in result.stdout
-    assert "empty.txt: empty file" in result.stdout and "image.txt: binary file" in result.stdout
-    again = runner.invoke(cli, ["reindex", str(src), "--index", str(index_dir), "--procs", "1"])
-    assert again.exit_code == 0 and again.stdout.startswith("nothing changed")
-    full = runner.invoke(cli, ["reindex", str(src), "--index", str(index_dir), "--procs", "1", "--full"])
-    assert full.exit_code == 0 and full.stdout.startswith("2 added")
-
-
-def test_cli_reindex_of_a_missing_source_fails_cleanly(tmp_path):
-    missing = tmp_path / "no-such-folder"
-    result = CliRunner().invoke(cli, ["reindex", str(missing), "--index", str(tmp_path / "index")])
-    assert result.exit_code != 0
-    assert "source not found" in result.output and str(missing) in result.output
-    assert "Traceback" not in result.output
-    assert isinstance(result.exception, SystemExit)
-    assert current_generation(tmp_path / "index") is None
-
-
-def test_cli_search_prints_results_and_json(built):
-    src, index_dir = built
-    runner = CliRunner()
-    result = runner.invoke(cli, ["search", "ho", "guom", "--index", str(index_dir)])
-    assert result.exit_code == 0, result.output
-    assert "1 kết quả" in result.stdout
-    assert "1. Nước [hồ Gươm] đổi màu  [2023-03-10]" in result.stdout, "marks as brackets off a terminal"
-    assert "mặt [hồ] chuyển màu" in result.stdout
-
-    result = runner.invoke(cli, ["search", "giáo dục", "--json", "--index", str(index_dir)])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert data["total"] == 1 and data["results"][0]["id"] == "hoi-nghi.txt"
-    assert data["query"] == "giáo dục" and "<mark>" in data["results"][0]["snippet"]
-
-    suggestion = runner.invoke(cli, ["search", "guomm", "--index", str(index_dir)])
-    assert suggestion.exit_code == 0 and "Có phải bạn muốn tìm: gươm" in suggestion.stdout
-    telex = runner.invoke(cli, ["search", "giaos", "ducj", "--index", str(index_dir)])
-    assert "“giáo dục”" in telex.stdout and "Sở [Giáo dục] và Đào tạo" in telex.stdout
-
-
-def test_cli_search_errors_are_messages(tmp_path, built):
-    src, index_dir = built
-    runner = CliRunner()
-    no_index = runner.invoke(cli, ["search", "x", "--index", str(tmp_path / "none")])
-    assert no_index.exit_code == 1 and "vnsearch reindex" in no_index.output
-    bad_page = runner.invoke(cli, ["search", "x", "--page", "0", "--index", str(index_dir)])
-    assert bad_page.exit_code == 1 and "page must be between" in bad_page.output
-    for result in (no_index, bad_page):
-        assert "Traceback" not in result.output
 
 
 # --- Many documents: the multiprocess writer --------------------------------------------------

@@ -8,6 +8,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from helpers import windows_1258
 from indexer.documents import (
     MAX_FILE_BYTES,
     Document,
@@ -23,7 +24,6 @@ from indexer.errors import DocumentError
 
 TITLE = "Hội nghị Giáo dục và Đào tạo tỉnh Hòa Bình năm 2024"
 BODY = "Sáng ngày 04 tháng 07 năm 2024, Sở Giáo dục tổ chức hội nghị.\n\nĐại biểu thảo luận về chất lượng giáo dục."
-VIETNAMESE_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 
 
 def load(source):
@@ -38,19 +38,6 @@ def load(source):
 def reasons(skipped):
     """{file name or name:line -> reason} for Skipped records."""
     return {os.path.basename(s.path): s.reason for s in skipped}
-
-
-def windows_1258(text):
-    """Encode like legacy Vietnamese files: base letters (â, ơ, ư, ...) precomposed, tone marks combining.
-
-    Python's cp1258 codec cannot encode "ộ" or the NFD form (U+0302 is not in the code page).
-    """
-    out = []
-    for char in unicodedata.normalize("NFC", text):
-        parts = unicodedata.normalize("NFD", char)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in VIETNAMESE_TONE_MARKS))
-        out.append(base + "".join(c for c in parts if c in VIETNAMESE_TONE_MARKS))
-    return "".join(out).encode("cp1258")
 
 
 # --- .txt -----------------------------------------------------------------------------

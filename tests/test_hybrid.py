@@ -107,7 +107,7 @@ def test_turned_off_or_without_the_model_the_stage_is_skipped_with_the_reason(tm
 def test_kill_9_while_embedding_keeps_what_was_embedded_and_the_next_reindex_resumes(tmp_path):
     docs = {f"tin-{i}.txt": f"Tin số {i}\nBài báo ngắn thứ {i} về giáo dục ở tỉnh số {i}." for i in range(40)}
     corpus, index = write_corpus(tmp_path / "docs", docs), tmp_path / "index"
-    command = [sys.executable, "-c", "from indexer.cli import main; main()", "reindex", str(corpus),
+    command = [sys.executable, "-c", "from webapp.cli import main; main()", "reindex", str(corpus),
                "--index", str(index)]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     run = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -5,11 +5,12 @@ import pytest
 pytest.importorskip("bm25s", reason="bm25s is in the bench extra: pip install -e '.[bench]'")
 
 from bench import peers  # noqa: E402
+from bench.beir import Doc  # noqa: E402
 
 DOCS = [
-    peers.Doc("hn", "Hà Nội", "Thủ đô Hà Nội có hồ Hoàn Kiếm."),
-    peers.Doc("dn", "Đà Nẵng", "Thành phố Đà Nẵng có cầu Rồng và biển Mỹ Khê."),
-    peers.Doc("gd", "Giáo dục", "Bộ Giáo dục công bố điểm thi."),
+    Doc("hn", "Hà Nội", "Thủ đô Hà Nội có hồ Hoàn Kiếm."),
+    Doc("dn", "Đà Nẵng", "Thành phố Đà Nẵng có cầu Rồng và biển Mỹ Khê."),
+    Doc("gd", "Giáo dục", "Bộ Giáo dục công bố điểm thi."),
 ]
 
 
@@ -50,6 +51,6 @@ def test_distractors_join_the_collection_as_vnsearch_reads_them(tmp_path):
                             "body": "Hồ Hoàn Kiếm ở trung tâm Hà Nội."}, ensure_ascii=False) + "\n")
         f.write("not json\n")
     distractors = peers.read_distractors([path])
-    assert distractors == [peers.Doc("distractor:n1", "Hồ Gươm mùa thu", "Tóm tắt.\n\nHồ Hoàn Kiếm ở trung tâm Hà Nội.")]
+    assert distractors == [Doc("distractor:n1", "Hồ Gươm mùa thu", "Tóm tắt.\n\nHồ Hoàn Kiếm ở trung tâm Hà Nội.")]
     strong = peers.build_peers(DOCS + distractors, procs=1)[-1]
     assert sorted(strong.search("ho hoan kiem")) == ["distractor:n1", "hn"]

@@ -13,7 +13,7 @@ from markupsafe import escape
 from indexer.build import reindex
 from indexer.config import Config
 from indexer.store import current_generation
-from webapp.app import SECURITY_HEADERS, create_app
+from webapp.app import SECURITY_HEADERS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -85,6 +85,62 @@ def test_html_and_json_are_the_same_query(client):
     html = page(client, q="giao duc", per_page=3, sort="date")
     doc_links = links(html, r'href="/doc/')
     assert [urlsplit(h).path for h in doc_links] == [f"/doc/{hit['id']}" for hit in data["results"]]
+
+
+def fragment(client, status=200, **params):
+    """The results region alone, as search.js fetches it while the user types."""
+    response = client.get("/", query_string={**params, "fragment": "1"})
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    assert response.content_type == "text/html; charset=utf-8"
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    return response.get_data(as_text=True)
+
+
+def without_timing(html: str) -> str:
+    return re.sub(r"\(\d+ ms\)", "(… ms)", html)
+
+
+def region_of(html: str) -> str:
+    """The results region of a whole page: from its opening tag to the end of <main>."""
+    return html[html.index('<div id="results-region"'):html.index("</main>")].strip()
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "giao duc", "per_page": "3", "sort": "date", "page": "2"},
+    {"q": "giao duc", "year": "2022"},
+    {"q": "guomm"},
+    {"q": "giaos ducj"},
+    {"q": "zzzqqqxxx"},
+    {"q": "giao duc", "page": "50"},
+    {},
+])
+def test_fragment_is_the_results_region_of_the_page(client, params):
+    part = fragment(client, **params)
+    assert part.lstrip().startswith('<div id="results-region"') and part.rstrip().endswith("</div>")
+    assert "<html" not in part and "<form" not in part and "<script" not in part
+    assert without_timing(part.strip()) == without_timing(region_of(page(client, **params)))
+    assert "fragment" not in "".join(links(part, r"href=")), "links lead to whole pages"
+
+
+def test_fragment_carries_the_page_title(client):
+    part = fragment(client, q="hồ Gươm")
+    assert 'data-title="hồ Gươm – vnsearch"' in part
+    assert "<title>hồ Gươm – vnsearch</title>" in page(client, q="hồ Gươm")
+    assert 'data-title="vnsearch: tìm kiếm tài liệu tiếng Việt"' in fragment(client)
+
+
+def test_fragment_of_bad_parameters_says_what_is_wrong(client):
+    message = client.get("/api/search", query_string={"q": "giao duc", "page": "0"}).get_json()["error"]
+    part = fragment(client, status=400, q="giao duc", page="0")
+    assert part.lstrip().startswith('<div id="results-region"')
+    assert "Tham số không hợp lệ" in part and str(escape(message)) in part
+
+
+def test_fragment_without_an_index_says_to_reindex(empty_client):
+    part = fragment(empty_client, status=503, q="giao duc")
+    assert part.lstrip().startswith('<div id="results-region"') and "<html" not in part
+    assert "Chưa có chỉ mục: chạy vnsearch reindex" in part
 
 
 # --- Pagination, facets, sorting -----------------------------------------------------------------
@@ -366,7 +422,7 @@ def test_only_get_and_head_on_pages(client, method):
 
 
 @pytest.mark.parametrize("url", [
-    "/", "/?q=giao+duc", "/?page=0", "/api/search?q=giao+duc", "/api/search?page=0",
+    "/", "/?q=giao+duc", "/?page=0", "/?q=giao+duc&fragment=1", "/api/search?q=giao+duc", "/api/search?page=0",
     f"/doc/{HO_GUOM}?q=hồ", "/doc/missing.txt", "/nope", "/api/nope", "/healthz", "/api/openapi.json",
     "/static/style.css", "/static/search.js", "/static/missing.css",
 ])
@@ -425,8 +481,8 @@ def test_openapi_document(client):
 
 
 @pytest.fixture
-def empty_client(tmp_path):
-    return create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(tmp_path / "none")}).test_client()
+def empty_client(tmp_path, make_client):
+    return make_client(tmp_path / "none")
 
 
 def test_no_index(empty_client, tmp_path):
@@ -445,7 +501,7 @@ def test_no_index(empty_client, tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # see damaged_toc_leaks
-def test_a_damaged_index_is_a_clear_503_and_the_next_reindex_mends_it(tmp_path, damaged_toc_leaks):
+def test_a_damaged_index_is_a_clear_503_and_the_next_reindex_mends_it(tmp_path, damaged_toc_leaks, make_client):
     source = tmp_path / "docs"
     source.mkdir()
     (source / "a.txt").write_text("Hội An\n\nPhố cổ Hội An đón khách du lịch.\n", encoding="utf-8")
@@ -453,15 +509,15 @@ def test_a_damaged_index_is_a_clear_503_and_the_next_reindex_mends_it(tmp_path, 
     reindex([source], index_dir, procs=1)
     for toc in current_generation(index_dir).glob("_MAIN_*.toc"):
         toc.write_bytes(b"damaged")
-    client = create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(index_dir)}).test_client()
+    client = make_client(index_dir)
     assert "Chưa có chỉ mục: chạy vnsearch reindex" in client.get("/?q=hoi+an").get_data(as_text=True)
     assert_json_error(client.get("/api/search?q=hoi+an"), 503)
     assert reindex([source], index_dir, procs=1).full
     assert api(client, q="hoi an")["total"] == 1
 
 
-def test_unexpected_errors_are_clean_500s(sample_index):
-    app = create_app({"VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(sample_index)})
+def test_unexpected_errors_are_clean_500s(sample_index, make_app):
+    app = make_app(sample_index, testing=False)
 
     def boom():
         raise RuntimeError("secret internals")
@@ -479,13 +535,13 @@ def test_unexpected_errors_are_clean_500s(sample_index):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_the_app_sees_a_reindex(tmp_path):
+def test_the_app_sees_a_reindex(tmp_path, make_client):
     source = tmp_path / "docs"
     source.mkdir()
     (source / "a.txt").write_text("Hội An\n\nPhố cổ Hội An đón khách du lịch.\n", encoding="utf-8")
     index_dir = tmp_path / "index"
     reindex([source], index_dir, procs=1)
-    client = create_app({"TESTING": True, "VNSEARCH_CONFIG": Config(), "INDEX_DIR": str(index_dir)}).test_client()
+    client = make_client(index_dir)
     assert api(client, q="hoi an")["total"] == 1
     assert api(client, q="ruong bac thang")["total"] == 0
     (source / "sub").mkdir()

@@ -1,0 +1,96 @@
+"""The views: the search page (whole, or its results region alone for as-you-type), documents, the JSON API.
+
+The page, its fragment and ``/api/search`` are renderings of one search (``run_search``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from indexer.config import Config
+from indexer.search import SearchResult, get_document, search
+from indexer.store import open_index
+
+from .openapi import openapi_spec
+
+#: Request parameters passed through to the search function, and kept by every link.
+SEARCH_PARAMS = ("q", "page", "per_page", "sort", "year")
+
+#: ``?fragment=1`` asks for the results region alone (templates/_results.html), as search.js does.
+FRAGMENT_PARAM = "fragment"
+
+pages = Blueprint("pages", __name__)
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def app_config() -> Config:
+    return current_app.config["VNSEARCH_CONFIG"]
+
+
+def search_args() -> dict:
+    """The search parameters of this request, as the raw strings the search function checks."""
+    return {name: request.args.get(name, "") for name in SEARCH_PARAMS}
+
+
+def run_search(args: dict) -> SearchResult:
+    """The one search behind the page, its fragment and the JSON API."""
+    return search(args["q"], page=args["page"], per_page=args["per_page"],
+                  sort=args["sort"] or "relevance", year=args["year"], config=app_config())
+
+
+def search_url(args: dict, **changes) -> str:
+    """A URL of the search page with ``args`` updated by ``changes``; empty values are left out."""
+    merged = {**args, **changes}
+    return url_for("pages.index", **{k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def render_results(args: dict, status: int = 200, **context):
+    """The search page for ``args``, or only its results region when the request asks for the fragment.
+
+    ``context`` is what the results region shows: a ``result``, or an ``error`` or ``no_index``.
+    """
+    template = "_results.html" if request.args.get(FRAGMENT_PARAM) == "1" else "search.html"
+    return render_template(template, args=args, q=args["q"], **context), status
+
+
+# --- HTML pages -----------------------------------------------------------------------
+
+
+@pages.get("/")
+def index():
+    """The search page: form, results, filters and pagination, rendered on the server."""
+    args = search_args()
+    return render_results(args, result=run_search(args))
+
+
+@pages.get("/doc/<path:doc_id>")
+def document(doc_id: str):
+    """One whole document from the index (never from disk), the query words highlighted."""
+    q = request.args.get("q", "")
+    doc = get_document(doc_id, q, config=app_config())
+    if doc is None:
+        raise NotFound("Không tìm thấy tài liệu này trong chỉ mục.")
+    return render_template("document.html", doc=doc, q=q, back_url=search_url({"q": q}))
+
+
+@pages.get("/healthz")
+def healthz():
+    """Whether the index opens, and how many documents it holds."""
+    with open_index(app_config().index_dir).reader() as reader:
+        count = reader.doc_count()
+    return jsonify({"ok": True, "documents": count})
+
+
+# --- JSON API -----------------------------------------------------------------------------
+
+
+@api.get("/search")
+def api_search():
+    """The same search as the page, as JSON (SearchResult.to_dict())."""
+    return jsonify(run_search(search_args()).to_dict())
+
+
+@api.get("/openapi.json")
+def api_openapi():
+    return jsonify(openapi_spec(app_config()))
