@@ -44,7 +44,8 @@ class Config:
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    """Read ``path`` (default: ./config.toml of the project, if present) and apply ``VNSEARCH_INDEX``."""
+    """Read ``path`` (default: ./config.toml of the project, if present) and apply ``VNSEARCH_INDEX``
+    and ``VNSEARCH_SEMANTIC`` (1 or 0: hybrid ranking on or off, whatever the file says)."""
     config_path = Path(path) if path else DEFAULT_CONFIG
     data: dict = {}
     if path or config_path.exists():
@@ -79,6 +80,11 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     env_index = os.environ.get("VNSEARCH_INDEX")
     if env_index:
         config = replace(config, index_dir=Path(env_index))
+    env_semantic = os.environ.get("VNSEARCH_SEMANTIC", "").strip()
+    if env_semantic:
+        if env_semantic not in ("0", "1"):
+            raise ConfigError(f"VNSEARCH_SEMANTIC is 1 or 0, not {env_semantic!r}")
+        config = replace(config, semantic=replace(config.semantic, enabled=env_semantic == "1"))
     return config
 
 

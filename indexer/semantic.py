@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import SemanticSettings
-from .embedding import Model, load_model
+from .embedding import MODEL_NAME, Model, load_model
 from .store import current_generation, index_version
 from .vectors import VectorStore, vector_path
 
@@ -152,13 +152,13 @@ def ranker_for(index_dir: Path, settings: SemanticSettings) -> SemanticRanker | 
 def _load_ranker(gen: Path, index_dir: Path, settings: SemanticSettings, version) -> SemanticRanker | None:
     if version is None:
         return None
+    passages = PassageMap.read(map_path(gen, MODEL_NAME, settings.passage_syllables))
+    if passages is None or passages.toc != version[1]:
+        return None  # the embedding stage has not finished for this index yet
     model, why = load_model(settings.threads)
     if model is None:
         _log_once(f"hybrid ranking is off: {why}")
         return None
-    passages = PassageMap.read(map_path(gen, model.name, settings.passage_syllables))
-    if passages is None or passages.toc != version[1]:
-        return None  # the embedding stage has not finished for this index yet
     store = VectorStore(vector_path(index_dir, model.name), model.name, model.dim, keyed=False)
     return SemanticRanker(model, store, passages, settings)
 

@@ -41,6 +41,9 @@ class EmbedReport:
     skipped: str = ""  # why there was no embedding stage
 
     def summary(self) -> str:
+        """The summary line; empty when hybrid ranking is turned off (nothing to say)."""
+        if self.skipped.startswith("hybrid ranking is turned off"):
+            return ""
         if self.skipped:
             return f"embedding skipped: {self.skipped}"
         rate = f", {self.embedded / self.seconds:.1f} passages/s" if self.embedded and self.seconds else ""
@@ -101,7 +104,7 @@ def reindex_vectors(index_dir: Path, settings: SemanticSettings,
     """The embedding stage after a reindex: off, no model, or another reindex running are
     reported as skipped, never raised (search stays lexical)."""
     if not settings.enabled:
-        return EmbedReport(skipped="[semantic] enabled = false")
+        return EmbedReport(skipped="hybrid ranking is turned off ([semantic] enabled)")
     model, why = load_model(settings.threads)
     if model is None:
         return EmbedReport(skipped=why)

@@ -64,7 +64,8 @@ def reindex(sources, full, index_dir, config_file, procs):
         raise click.ClickException("interrupted: the index is as it was before this run") from None
     click.echo(report.summary())
     try:
-        click.echo(reindex_vectors(config.index_dir, config.semantic).summary())
+        if line := reindex_vectors(config.index_dir, config.semantic).summary():
+            click.echo(line)
     except KeyboardInterrupt:
         raise click.ClickException("interrupted: the vectors embedded so far are kept; reindex resumes") from None
 
