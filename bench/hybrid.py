@@ -29,6 +29,7 @@ from indexer.config import load_config
 from indexer.documents import Document, iter_documents
 from indexer.embedding import DIM, MODEL_NAME, load_model
 from indexer.passages import split_passages
+from indexer.restore import restore_diacritics
 from indexer.search import search
 from indexer.vectors import VectorStore, embed_missing, passage_key
 
@@ -164,31 +165,6 @@ def stage_lexical(collections, work: Path, procs: int, limit: int) -> None:
 # --- stage: query vectors ---------------------------------------------------------------------
 
 
-def restore_diacritics(folded_query: str, docs: list[Document]) -> str:
-    """The query with each syllable (pair first, then single) written as the top lexical hits
-    write it: a cheap restoration of diacritics for a query typed without them."""
-    pairs: dict[str, str] = {}
-    singles: dict[str, str] = {}
-    for doc in docs:
-        words = f"{doc.title} {doc.body}".split()
-        words = [w.strip(".,;:!?()[]\"'“”") for w in words]
-        for a, b in zip(words, words[1:]):
-            pairs.setdefault(fold(f"{a} {b}").lower(), f"{a} {b}".lower())
-        for w in words:
-            singles.setdefault(fold(w).lower(), w.lower())
-    words = folded_query.split()
-    out, i = [], 0
-    while i < len(words):
-        pair = " ".join(words[i: i + 2]).lower()
-        if i + 1 < len(words) and pair in pairs:
-            out.append(pairs[pair])
-            i += 2
-            continue
-        out.append(singles.get(words[i].lower().strip(".,;:!?"), words[i]))
-        i += 1
-    return " ".join(out)
-
-
 def query_texts(collection: str, work: Path, docs: dict[str, Document], limit: int = 0,
                 restore_from: int = 3) -> dict[str, dict]:
     """Qid -> the query text in each form: given, unaccented, and unaccented with diacritics
@@ -199,7 +175,8 @@ def query_texts(collection: str, work: Path, docs: dict[str, Document], limit: i
     for qid, hits in list(folded_hits.items())[: limit or None]:
         folded = fold(queries[qid])
         out[qid] = {"given": queries[qid], "unaccented": folded,
-                    "restored": restore_diacritics(folded, [docs[i] for i, _ in hits[:restore_from]])}
+                    "restored": restore_diacritics(folded, [f"{docs[i].title}\n{docs[i].body}"
+                                                            for i, _ in hits[:restore_from]])}
     return out
 
 
