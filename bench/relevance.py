@@ -25,7 +25,8 @@ from bench.beir import read_qrels, read_queries
 from indexer.build import reindex
 from indexer.config import load_config
 from indexer.errors import IndexBusy
-from indexer.search import DEFAULT_RANKING, Ranking, search
+from indexer.plan import DEFAULT_RANKING, Ranking
+from indexer.search import search
 
 #: How long a run waits before trying again when another run is building the same index.
 BUSY_WAIT_SECONDS = 10

@@ -1,5 +1,7 @@
 """Snippets and highlighting: ``<mark>`` around matched words in the ORIGINAL text.
 
+A hit's spans come from the character offsets stored in its postings (``text_spans``);
+a short title or a whole document's body is tokenized again (``spans_by_tokenizing``).
 Everything that is not a ``<mark>`` tag is HTML-escaped, so a document or a query
 containing markup is shown as text, never run.
 """
@@ -10,6 +12,8 @@ import html
 import re
 
 from .analysis import bigram_term, fold, has_diacritics, normalise_word, split_units
+from .postings import postings_values
+from .schema import body_offset
 
 Span = tuple[int, int]
 
@@ -62,6 +66,8 @@ def phrase_spans(occurrences: dict[str, list[tuple[int, int, int]]], phrases: li
 def spans_by_tokenizing(text: str, words: list[str], phrases: list[tuple[str, ...]] = ()) -> list[Span]:
     """Spans of the syllables of ``text`` whose folded form is wanted, and of the phrases it
     contains, syllable after syllable with no punctuation between (for short texts)."""
+    if not words and not phrases:
+        return []
     folds = {fold(w) for w in words}
     units = split_units(text)
     spans = [(u.start, u.end) for u in units if u.is_word and fold(normalise_word(u.surface)) in folds]
@@ -71,6 +77,17 @@ def spans_by_tokenizing(text: str, words: list[str], phrases: list[tuple[str, ..
             gram = bigram_term(a.surface, b.surface)
             occurrences.setdefault(gram, []).append((i, a.start, b.end))
     return sorted(select_spans(text, spans, words) + phrase_spans(occurrences, list(phrases)))
+
+
+def text_spans(reader, docnums: list[int], words: list[str], phrases: list[tuple[str, ...]]
+               ) -> dict[int, tuple[list[Span], list[Span]]]:
+    """Character spans in each document's ``text`` field, from its postings: of the query's
+    words (by their folded form), and of its phrases (by their bigrams, consecutive)."""
+    folds = sorted({fold(w) for w in words})
+    grams = sorted({g for phrase in phrases for g in phrase_bigrams(phrase)} - set(folds))
+    chars = postings_values(reader, docnums, folds + grams, "characters")
+    return {d: ([(s, e) for t in folds for _, s, e in by_term.get(t, ())], phrase_spans(by_term, phrases))
+            for d, by_term in chars.items()}
 
 
 def merge_spans(text: str, spans: list[Span]) -> list[Span]:
@@ -152,3 +169,31 @@ def make_snippet(text: str, spans: list[Span], size: int = 200, fragments: int =
     prefix = "…" if chosen[0][0] > 0 else ""
     suffix = "…" if chosen[-1][1] < len(text) else ""
     return prefix + _ELLIPSIS.join(parts) + suffix
+
+
+def snippet_html(title: str, body: str, spans: tuple[list[Span], list[Span]], words: list[str],
+                 size: int, fragments: int) -> str:
+    """A hit's snippet from its ``text_spans`` (word spans, phrase spans) in title + body.
+
+    Only the spans inside the body count; word spans keep to the diacritics typed.
+    """
+    shift = body_offset(title)
+    word_spans, phrase_spans_in_body = ([(s - shift, e - shift) for s, e in part if s >= shift] for part in spans)
+    return make_snippet(body, sorted(select_spans(body, word_spans, words) + phrase_spans_in_body), size, fragments)
+
+
+def title_html(title: str, words: list[str], phrases: list[tuple[str, ...]]) -> str:
+    """A title with the query's words and phrases marked."""
+    return mark(title, spans_by_tokenizing(title, words, phrases))
+
+
+def paragraphs_html(body: str, spans: list[Span]) -> str:
+    """The body as ``<p>`` paragraphs (split at blank lines), with the spans marked."""
+    paragraphs = []
+    offset = 0
+    for para in body.split("\n\n"):
+        start = body.index(para, offset) if para else offset
+        offset = start + len(para)
+        if para.strip():
+            paragraphs.append("<p>" + mark(body, spans, start, start + len(para)).strip() + "</p>")
+    return "\n".join(paragraphs)

@@ -28,15 +28,15 @@ class Alternative:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """Slots to satisfy (each a tuple of alternatives), exclusions, and plain-text runs.
+    """Slots to satisfy (each a tuple of alternatives), exclusions, and word sequences.
 
-    ``runs`` are the unquoted, unfielded word sequences in order: the query planner builds
-    bigrams and pyvi words from them.
+    ``word_sequences`` are the sequences of adjacent plain (unquoted, unfielded) words, in
+    order: the query plan builds bigrams and pyvi words from them.
     """
 
     slots: tuple[tuple[Alternative, ...], ...]
     excluded: tuple[Alternative, ...] = ()
-    runs: tuple[tuple[str, ...], ...] = ()
+    word_sequences: tuple[tuple[str, ...], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -83,14 +83,14 @@ def parse_query(text: str, max_chars: int = 500, max_terms: int = 32) -> ParsedQ
     """Parse a user's query; at most ``max_terms`` syllables are kept."""
     slots: list[list[Alternative]] = []
     excluded: list[Alternative] = []
-    runs: list[list[str]] = []
+    sequences: list[list[str]] = []
     pending_or = False
     budget = max_terms
-    run_open = False
+    sequence_open = False
     for m in _TOKEN_RE.finditer(clean_query(text, max_chars)):
         if m.group("or"):
             pending_or = bool(slots)
-            run_open = False
+            sequence_open = False
             continue
         phrase = m.group("phrase") is not None
         raw = m.group("phrase") if phrase else m.group("word")
@@ -102,7 +102,7 @@ def parse_query(text: str, max_chars: int = 500, max_terms: int = 32) -> ParsedQ
         budget -= len(words)
         if negated:
             excluded.append(Alternative(tuple(words), title_only))
-            run_open = False
+            sequence_open = False
         else:
             alts = [Alternative(tuple(words), title_only)] if phrase else [
                 Alternative((w,), title_only) for w in words]
@@ -111,16 +111,16 @@ def parse_query(text: str, max_chars: int = 500, max_terms: int = 32) -> ParsedQ
                 alts = alts[1:]
             slots.extend([a] for a in alts)
             if not phrase and not title_only and not pending_or:
-                if run_open:
-                    runs[-1].extend(words)
+                if sequence_open:
+                    sequences[-1].extend(words)
                 else:
-                    runs.append(list(words))
-                run_open = True
+                    sequences.append(list(words))
+                sequence_open = True
             else:
-                run_open = False
+                sequence_open = False
         pending_or = False
         if budget <= 0:
             break
     return ParsedQuery(
-        tuple(tuple(s) for s in slots), tuple(excluded), tuple(tuple(r) for r in runs)
+        tuple(tuple(s) for s in slots), tuple(excluded), tuple(tuple(s) for s in sequences)
     )

@@ -25,7 +25,7 @@ def test_plain_words_are_one_slot_each_in_exact_form():
     parsed = parse_query("Giáo Dục HÒA bình")
     assert parsed.slots == ((alt("giáo"),), (alt("dục"),), (alt("hoà"),), (alt("bình"),))
     assert parsed.excluded == ()
-    assert parsed.runs == (("giáo", "dục", "hoà", "bình"),)
+    assert parsed.word_sequences == (("giáo", "dục", "hoà", "bình"),)
     assert parsed.positive_syllables() == ["giáo", "dục", "hoà", "bình"]
 
 
@@ -40,11 +40,11 @@ def test_abbreviations_stay_whole():
 # --- Operators -----------------------------------------------------------------------------
 
 
-def test_quoted_phrase_is_one_alternative_and_not_a_run():
+def test_quoted_phrase_is_one_alternative_and_not_a_word_sequence():
     parsed = parse_query('"giáo dục" hà nội')
     assert parsed.slots[0] == (alt("giáo", "dục"),)
     assert parsed.slots[0][0].is_phrase
-    assert parsed.runs == (("hà", "nội"),)
+    assert parsed.word_sequences == (("hà", "nội"),)
 
 
 def test_exclusions():
@@ -72,7 +72,7 @@ def test_title_restricts_one_word_or_one_phrase():
     assert parse_query("title:hội nghị").slots == ((alt("hội", title_only=True),), (alt("nghị"),))
     parsed = parse_query('title:"hội nghị" đà nẵng')
     assert parsed.slots[0] == (alt("hội", "nghị", title_only=True),)
-    assert parsed.runs == (("đà", "nẵng"),)
+    assert parsed.word_sequences == (("đà", "nẵng"),)
 
 
 def test_negated_title():
@@ -163,8 +163,8 @@ def test_parse_never_raises_and_keeps_the_budget(text, max_terms):
         assert slot, "no empty slot"
         for a in slot:
             assert a.syllables and all(a.syllables)
-    for run in parsed.runs:
-        assert run
+    for sequence in parsed.word_sequences:
+        assert sequence
     assert parsed.is_empty == (not parsed.slots)
 
 

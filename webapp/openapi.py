@@ -123,6 +123,8 @@ def openapi_spec(config: Config) -> dict:
                         "page": {"type": "integer", "minimum": 1},
                         "per_page": {"type": "integer", "minimum": 1},
                         "took_ms": {"type": "number"},
+                        "stage_ms": {"type": "object", "additionalProperties": {"type": "number"},
+                                     "description": "Milliseconds per stage: plan, count, top_k, rerank, snippets, suggest"},
                         "suggestion": {**nullable_string, "description": "A corrected query, with diacritics"},
                         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                         "facets": {
