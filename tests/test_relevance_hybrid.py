@@ -23,7 +23,7 @@ COLLECTION = Path(__file__).resolve().parents[2] / "shared" / "data" / "viquad"
 SLICE = 40
 TOLERANCE = 0.02
 #: MRR@10 of the slice's questions, as given and without diacritics, per ranking.
-PINNED = {("lexical", False): None, ("lexical", True): None, ("hybrid", False): None, ("hybrid", True): None}
+PINNED = {("lexical", False): 0.790, ("lexical", True): 0.792, ("hybrid", False): 0.857, ("hybrid", True): 0.829}
 
 pytestmark = [
     pytest.mark.skipif(not (COLLECTION / "corpus.jsonl").exists(),
