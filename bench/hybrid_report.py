@@ -19,7 +19,7 @@ from bench.beir import metrics
 from indexer.semantic import fused_order
 
 ALPHAS = tuple(round(a, 2) for a in np.arange(0, 1.0001, 0.05))
-DEPTHS = (5, 10, 20, 50)
+DEPTHS = (3, 5, 10, 20, 50)
 #: wsum: min-max scaled BM25 score (before the proximity re-ranking; Hit.score) and cosine;
 #: wrank: the lexical rank (proximity included) scaled to 1..0, and the min-max scaled cosine;
 #: rrf: weighted reciprocal-rank fusion.
