@@ -49,8 +49,9 @@ class Run:
 
 
 def covered(keys_per_doc: list[list[bytes]], store) -> int:
-    """How many of the top hits, from the first on, have all their passage vectors."""
-    return next((i for i, keys in enumerate(keys_per_doc) if store.missing(keys)), len(keys_per_doc))
+    """How many of the top hits, from the first on, have all their passage vectors (every
+    depth when all of them have: a query may have fewer hits than the depth)."""
+    return next((i for i, keys in enumerate(keys_per_doc) if store.missing(keys)), max(DEPTHS))
 
 
 def load_run(collection: str, form: str, size: int, work: Path, limit: int) -> Run | None:
@@ -70,7 +71,7 @@ def load_run(collection: str, form: str, size: int, work: Path, limit: int) -> R
     run = Run([], [], [], {k: [] for k in kinds}, qrels, depth)
     for qid in queries:
         ranked = hits[qid]
-        top = [doc_id for doc_id, _ in ranked[:depth]]
+        top = [doc_id for doc_id, _ in ranked[:depth]]  # the hits whose cosines are known
         keys = [k for d in top for k, _ in passages[d]]
         owners = np.repeat(np.arange(len(top)), [len(passages[d]) for d in top])
         matrix = pstore.get(keys) if keys else np.zeros((0, pstore.dim), np.float32)

@@ -15,9 +15,9 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
 
 @dataclass(frozen=True)
 class SemanticSettings:
-    """Hybrid ranking: the ``[semantic]`` section of config.toml."""
+    """Hybrid ranking: the ``[semantic]`` section of config.toml (off: docs/hybrid-results.md)."""
 
-    enabled: bool = True
+    enabled: bool = False
     passage_syllables: int = 60
     depth: int = 20
     weight: float = 0.5

