@@ -19,7 +19,7 @@ from bench.beir import metrics
 from indexer.semantic import fused_order
 
 ALPHAS = tuple(round(a, 2) for a in np.arange(0, 1.0001, 0.05))
-DEPTHS = (3, 5, 10, 20, 50)
+DEPTHS = (3, 4, 5, 10, 20, 50)
 #: wsum: min-max scaled BM25 score (before the proximity re-ranking; Hit.score) and cosine;
 #: wrank: the lexical rank (proximity included) scaled to 1..0, and the min-max scaled cosine;
 #: rrf: weighted reciprocal-rank fusion.
@@ -144,6 +144,20 @@ def embedding_costs(work: Path) -> list[str]:
     return lines
 
 
+def per_collection_sweep(runs: dict, depth: int, alphas=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)) -> list[str]:
+    """ΔMRR@10 of each collection and form at each alpha, per fusion (unaccented restored)."""
+    kind_of = {"given": "given", "unaccented": "restored"}
+    out = [f"### ΔMRR@10 per collection by α (k = {depth}, unaccented queries embedded restored)", "",
+           "| fusion | collection | form | " + " | ".join(f"α {a:.1f}" for a in alphas) + " |",
+           "|---|---|---|" + "---|" * len(alphas)]
+    for fusion in FUSIONS:
+        for (c, form), run in runs.items():
+            base = score(run, kind_of[form], depth, 0, fusion)["mrr10"]
+            cells = [f"{score(run, kind_of[form], depth, a, fusion)['mrr10'] - base:+.3f}" for a in alphas]
+            out.append(f"| {fusion} | {c} | {form} | " + " | ".join(cells) + " |")
+    return out + [""]
+
+
 def report(collections, sizes, work: Path, limit: int = 300) -> str:
     out = ["# Hybrid ranking: measured figures", ""]
     for size in sizes:
@@ -153,18 +167,19 @@ def report(collections, sizes, work: Path, limit: int = 300) -> str:
             out += [f"Passage size {size}: no collection has every query's top {min(DEPTHS)} embedded yet.", ""]
             continue
         depths = [d for d in DEPTHS if d <= min(r.depth for r in runs.values())]
+        measured = [d for d in DEPTHS if d <= max(r.depth for r in runs.values())]
         out += [f"## Passage size {size} syllables", "",
                 "Collections measured (every query's top k embedded): " + ", ".join(
                     f"{c} {form} (k ≤ {r.depth}, {len(r.qids)} queries)" for (c, form), r in runs.items()), ""]
         out += ["### Ablation: two-fold cross-validated MRR@10 (α chosen per collection on the other half)", "",
                 "| collection | form | query embedded | lexical | " + " | ".join(
-                    f"{f} k={d}" for f in FUSIONS for d in DEPTHS) + " |",
-                "|---|---|---|---|" + "---|" * (len(FUSIONS) * len(DEPTHS))]
+                    f"{f} k={d}" for f in FUSIONS for d in measured) + " |",
+                "|---|---|---|---|" + "---|" * (len(FUSIONS) * len(measured))]
         for (c, form), run in runs.items():
             for kind in _kinds(form):
                 cells = []
                 for fusion in FUSIONS:
-                    for depth in DEPTHS:
+                    for depth in measured:
                         if depth > run.depth:
                             cells.append("")
                             continue
@@ -202,5 +217,6 @@ def report(collections, sizes, work: Path, limit: int = 300) -> str:
                 "|---|" + "---|" * len(rows[::2]),
                 "| mean | " + " | ".join(f"{m:+.3f}" for _, m, _ in rows[::2]) + " |",
                 "| worst | " + " | ".join(f"{w:+.3f}" for _, _, w in rows[::2]) + " |", ""]
+        out += per_collection_sweep(runs, max(depths))
     out += ["## Embedding cost (one thread, nice 10, on the shared machine)", "", *embedding_costs(work), ""]
     return "\n".join(out)
