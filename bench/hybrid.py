@@ -194,35 +194,9 @@ def stage_queries(collections, work: Path, limit: int) -> None:
             print(f"{c}: {n} query vectors, {1000 * (time.monotonic() - started) / n:.1f} ms each", file=sys.stderr)
 
 
-def stage_timing(collection: str, work: Path, size: int, n: int = 50) -> None:
-    """Query-time cost: embedding one query, and scoring 50 hits by their best passage."""
-    from bench.hybrid_report import rerank
-
-    model, why = load_model(threads=1)
-    if model is None:
-        sys.exit(why)
-    store = passage_store(work)
-    passages = document_passages(load_documents(collection), size)
-    queries, _ = judged_queries(collection, n)
-    hits = json.loads(lexical_path(work, collection, "given").read_text())
-    embed_ms, rerank_ms = [], []
-    for qid, text in queries.items():
-        started = time.perf_counter()
-        vector = model.query(text)
-        embed_ms.append(1000 * (time.perf_counter() - started))
-        ids = [d for d, _ in hits[qid][:50]]
-        lexical = np.array([s for _, s in hits[qid][:50]])
-        started = time.perf_counter()
-        best = np.array([float((store.get([k for k, _ in passages[d]]) @ vector).max()) for d in ids])
-        rerank(ids, lexical, best, 50, 0.5, "wsum")
-        rerank_ms.append(1000 * (time.perf_counter() - started))
-    print(f"{collection}: query embedding median {np.median(embed_ms):.1f} ms (p95 {np.percentile(embed_ms, 95):.1f}), "
-          f"re-ranking 50 hits median {np.median(rerank_ms):.2f} ms")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["embed", "lexical", "queries", "timing", "report"])
+    parser.add_argument("stage", choices=["embed", "lexical", "queries", "report"])
     parser.add_argument("--collections", default=",".join(COLLECTIONS))
     parser.add_argument("--sizes", default="60")
     parser.add_argument("--work", type=Path, default=WORK)
@@ -242,8 +216,6 @@ def main(argv=None) -> int:
         stage_lexical(collections, args.work, args.procs, args.limit)
     elif args.stage == "queries":
         stage_queries(collections, args.work, args.embed_limit)
-    elif args.stage == "timing":
-        stage_timing(collections[0], args.work, sizes[0])
     else:
         from bench.hybrid_report import report
 
