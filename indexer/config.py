@@ -26,6 +26,18 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class SemanticSettings:
+    """Hybrid ranking: the ``[semantic]`` section of config.toml (off: docs/hybrid-results.md)."""
+
+    enabled: bool = False
+    passage_syllables: int = 60
+    depth: int = 20
+    weight: float = 0.5
+    fusion: str = "wrank"
+    threads: int = 1
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting, with the defaults documented in config.toml."""
 
@@ -40,11 +52,13 @@ class Config:
     snippet_chars: int = 200
     snippet_fragments: int = 3
     server: ServerSettings = ServerSettings()
+    semantic: SemanticSettings = SemanticSettings()
     extra: dict = field(default_factory=dict)
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    """Read ``path`` (default: ./config.toml of the project, if present) and apply ``VNSEARCH_INDEX``."""
+    """Read ``path`` (default: ./config.toml of the project, if present) and apply ``VNSEARCH_INDEX``
+    and ``VNSEARCH_SEMANTIC`` (1 or 0: hybrid ranking on or off, whatever the file says)."""
     config_path = Path(path) if path else DEFAULT_CONFIG
     data: dict = {}
     if path or config_path.exists():
@@ -72,11 +86,19 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             if key in search:
                 config = replace(config, **{key: int(search[key])})
         config = replace(config, server=_server_settings(data.get("server", {})))
+        config = replace(config, semantic=_semantic(data.get("semantic", {})))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"bad value in {config_path}: {e}") from None
+    if config.semantic.fusion not in ("wsum", "wrank", "rrf"):
+        raise ConfigError(f"bad value in {config_path}: [semantic] fusion is wsum, wrank or rrf")
     env_index = os.environ.get("VNSEARCH_INDEX")
     if env_index:
         config = replace(config, index_dir=Path(env_index))
+    env_semantic = os.environ.get("VNSEARCH_SEMANTIC", "").strip()
+    if env_semantic:
+        if env_semantic not in ("0", "1"):
+            raise ConfigError(f"VNSEARCH_SEMANTIC is 1 or 0, not {env_semantic!r}")
+        config = replace(config, semantic=replace(config.semantic, enabled=env_semantic == "1"))
     return config
 
 
@@ -97,3 +119,22 @@ def _server_settings(section: dict) -> ServerSettings:
     if "forwarded_allow_ips" in section:
         server = replace(server, forwarded_allow_ips=str(section["forwarded_allow_ips"]))
     return server
+
+
+def _semantic(section: dict) -> SemanticSettings:
+    """The ``[semantic]`` settings, each converted to its type (ValueError when it cannot be)."""
+    settings = SemanticSettings()
+    kinds = {"enabled": _boolean, "passage_syllables": int, "depth": int, "weight": float, "fusion": str,
+             "threads": int}
+    for key, kind in kinds.items():
+        if key in section:
+            settings = replace(settings, **{key: kind(section[key])})
+    if settings.passage_syllables < 1 or settings.depth < 0 or not 0 <= settings.weight <= 1 or settings.threads < 1:
+        raise ValueError("[semantic] wants passage_syllables >= 1, depth >= 0, 0 <= weight <= 1, threads >= 1")
+    return settings
+
+
+def _boolean(value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, not {value!r}")
+    return value

@@ -25,6 +25,7 @@ from .highlight import paragraphs_html, snippet_html, spans_by_tokenizing, text_
 from .plan import DEFAULT_RANKING, Ranking, build_query, common_clauses, expand_synonyms
 from .query import ParsedQuery, clean_query, parse_query
 from .rerank import ProximityReranker
+from .semantic import HybridStep, ranker_for
 from .store import kept_reader
 from .suggest import did_you_mean, telex_reading
 from .synonyms import load_synonyms
@@ -64,6 +65,8 @@ class SearchResult:
     year: int | None = None
     #: Milliseconds spent in each of ``STAGES`` (a stage run twice, e.g. for a Telex reading, sums).
     stage_ms: dict[str, float] = field(default_factory=dict)
+    #: "hybrid" when the semantic ranker re-ranked the top hits too, else "lexical".
+    ranking: str = "lexical"
 
     @property
     def pages(self) -> int:
@@ -186,7 +189,7 @@ def _execute(searcher, q, count_q, request: SearchRequest, rerank: ProximityRera
 
 
 def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Ranking, synonyms,
-                 times: StageTimes) -> tuple[ParsedQuery, int, list, list]:
+                 times: StageTimes, semantic: HybridStep | None = None) -> tuple[ParsedQuery, int, list, list]:
     """Plan ``request.text`` and execute the plan: (parsed query, total, hits, year facets).
 
     A query of several words that no document has all of falls back to ranking the
@@ -203,6 +206,8 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
         count_q = build_query(parsed, ranking, scored=False, common=common)
     with times.stage("rerank"):
         rerank = ProximityReranker(parsed, searcher, ranking, common_terms)
+        if semantic is not None:
+            rerank = semantic.wrap(rerank, request.text)
     total, hits, facets = _execute(searcher, q, count_q, request, rerank, times)
     if total == 0 and len(parsed.slots) > 1:
         with times.stage("plan"):
@@ -258,8 +263,10 @@ def search(
     times = StageTimes()
     with times.stage("plan"):
         synonyms = load_synonyms(config.synonyms)
+        ranker = ranker_for(index_dir, config.semantic) if request.sort == "relevance" else None
+        semantic = HybridStep(ranker) if ranker else None
     with Searcher(kept_reader(index_dir), weighting=ranking.weighting(), closereader=False) as searcher:
-        parsed, total, hits, facets = execute_plan(searcher, request, config, ranking, synonyms, times)
+        parsed, total, hits, facets = execute_plan(searcher, request, config, ranking, synonyms, times, semantic)
         ran, notice, suggestion = request.text, None, None
         with times.stage("suggest"):
             # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
@@ -269,7 +276,7 @@ def search(
             reading = telex_reading(request.text, vocab) \
                 if vocab is not None and not has_diacritics(request.text) else None
         if reading:
-            alt = execute_plan(searcher, replace(request, text=reading), config, ranking, synonyms, times)
+            alt = execute_plan(searcher, replace(request, text=reading), config, ranking, synonyms, times, semantic)
             if alt[1] > total or (unknown and alt[1] and alt[1] >= total):
                 parsed, total, hits, facets = alt
                 ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
@@ -283,6 +290,7 @@ def search(
         took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion,
         results=results, facets={"year": [{"year": y, "count": n} for y, n in facets]},
         notice=notice, sort=request.sort, year=request.year, stage_ms=times.rounded(),
+        ranking=semantic.ranking if semantic else "lexical",
     )
 
 

@@ -152,6 +152,8 @@ def openapi_spec(config: Config, example_id: str | None = None) -> dict:
                         "notice": {**nullable_string, "description": "A note in Vietnamese, e.g. the Telex reading that was run"},
                         "sort": {"type": "string", "enum": list(SORTS)},
                         "year": {"type": "integer", "nullable": True},
+                        "ranking": {"type": "string", "enum": ["hybrid", "lexical"],
+                                    "description": "hybrid: the top hits re-ranked by meaning too"},
                     },
                 },
                 "Error": {

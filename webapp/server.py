@@ -55,7 +55,7 @@ class GunicornServer(BaseApplication):
 
 
 def gunicorn_settings(server: ServerSettings, host: str, port: int, workers: int | None = None,
-                      worker_class: str = "gevent") -> dict:
+                      worker_class: str = "gevent", on_worker_boot=lambda: None) -> dict:
     """gunicorn's settings for ``server`` (config.toml's [server]) on ``host:port``."""
     return {
         "bind": f"{host}:{port}",
@@ -70,7 +70,7 @@ def gunicorn_settings(server: ServerSettings, host: str, port: int, workers: int
         "limit_request_field_size": MAX_HEADER_BYTES,
         # X-Forwarded-Proto and the like are honoured from these addresses only; none unless configured.
         "forwarded_allow_ips": server.forwarded_allow_ips if server.trust_proxy else "",
-        "post_worker_init": worker_ready,
+        "post_worker_init": lambda worker: worker_ready(worker, on_worker_boot),
         "pre_request": one_request_per_connection,
         "accesslog": None,
     }
@@ -83,7 +83,7 @@ def one_request_per_connection(worker, req) -> None:
     req.must_close = True
 
 
-def worker_ready(worker) -> None:
+def worker_ready(worker, on_worker_boot=lambda: None) -> None:
     """Each worker, once booted: one set of index readers for its greenlets, caches warmed up."""
     if isinstance(worker, AsyncWorker):  # greenlets, not threads
         keep_readers_per_process()
@@ -94,6 +94,7 @@ def worker_ready(worker) -> None:
     index_dir = worker.app.app.config["VNSEARCH_CONFIG"].index_dir
     for warm_up in warm_up_hooks():
         warm_up(index_dir)
+    on_worker_boot()
 
 
 def warm_up_hooks() -> list:
@@ -108,7 +109,11 @@ def warm_up_hooks() -> list:
     return hooks
 
 
-def serve(app: Flask, host: str, port: int, workers: int | None = None, worker_class: str = "gevent") -> None:
-    """Serve ``app`` on ``host:port`` until stopped; one worker process per core by default."""
+def serve(app: Flask, host: str, port: int, workers: int | None = None, worker_class: str = "gevent",
+          on_worker_boot=lambda: None) -> None:
+    """Serve ``app`` on ``host:port`` until stopped; one worker process per core by default.
+
+    ``on_worker_boot`` runs in each worker after the fork (the embedding model loads there).
+    """
     config: Config = app.config["VNSEARCH_CONFIG"]
-    GunicornServer(app, gunicorn_settings(config.server, host, port, workers, worker_class)).run()
+    GunicornServer(app, gunicorn_settings(config.server, host, port, workers, worker_class, on_worker_boot)).run()
