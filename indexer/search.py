@@ -14,13 +14,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from whoosh import query as wq
-from whoosh import sorting
 from whoosh.searching import Searcher
 
 from .analysis import fold, has_diacritics
 from .config import Config, load_config
 from .errors import QueryError
+from .execution import execute
 from .highlight import paragraphs_html, snippet_html, spans_by_tokenizing, text_spans, title_html
 from .plan import DEFAULT_RANKING, Ranking, build_query, common_clauses, expand_synonyms
 from .query import ParsedQuery, clean_query, parse_query
@@ -148,43 +147,6 @@ class StageTimes(dict):
         return {name: round(ms, 2) for name, ms in self.items()}
 
 
-def _year_facet():
-    return sorting.FieldFacet("year", maptype=sorting.Count)
-
-
-def _execute(searcher, q, count_q, request: SearchRequest, rerank: ProximityReranker, times: StageTimes):
-    """(total, hits on the page, year counts for the query regardless of the year filter).
-
-    ``count_q`` matches the same documents as ``q`` without its score-only clauses.
-
-    ``rerank`` reorders the top hits (relevance sort only); pages past its depth keep BM25 order.
-    """
-    # Undated documents have no year: sorting by year first puts them last.
-    sortedby = [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("date", reverse=True)] \
-        if request.sort == "date" else None
-    depth = rerank.depth if request.sort == "relevance" else 0
-    limit = max(request.page * request.per_page, depth)
-    year = request.year
-    # Counting pass without scoring gives the honest total and the year facet; the scored
-    # pass then only needs the top hits, so Whoosh can skip blocks that cannot enter them.
-    with times.stage("count"):
-        counted = searcher.search(count_q, limit=None, scored=False, groupedby={"year": _year_facet()})
-        counts = counted.groups("year")
-        total = len(counted) if year is None else counts.get(str(year), 0)
-        facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
-    if not total or request.past_window:
-        return total, [], facets
-    with times.stage("top_k"):
-        flt = None if year is None else wq.Term("year", str(year))
-        results = searcher.search(q, limit=limit, sortedby=sortedby, filter=flt)
-        ranked = [results[i] for i in range(min(limit, results.scored_length()))]
-    if depth:
-        with times.stage("rerank"):
-            ranked = rerank(searcher, ranked[:depth]) + ranked[depth:]
-    hits = ranked[(request.page - 1) * request.per_page: request.page * request.per_page]
-    return total, hits, facets
-
-
 def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Ranking, synonyms,
                  times: StageTimes) -> tuple[ParsedQuery, int, list, list]:
     """Plan ``request.text`` and execute the plan: (parsed query, total, hits, year facets).
@@ -203,12 +165,12 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
         count_q = build_query(parsed, ranking, scored=False, common=common)
     with times.stage("rerank"):
         rerank = ProximityReranker(parsed, searcher, ranking, common_terms)
-    total, hits, facets = _execute(searcher, q, count_q, request, rerank, times)
+    total, hits, facets = execute(searcher, q, count_q, request, rerank, times)
     if total == 0 and len(parsed.slots) > 1:
         with times.stage("plan"):
             q = build_query(parsed, ranking, require_all=False)
             count_q = build_query(parsed, ranking, require_all=False, scored=False)
-        total, hits, facets = _execute(searcher, q, count_q, request, rerank, times)
+        total, hits, facets = execute(searcher, q, count_q, request, rerank, times)
     return parsed, total, hits, facets
 
 

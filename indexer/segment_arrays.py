@@ -1,0 +1,122 @@
+"""A segment's postings, field lengths and year column as numpy arrays.
+
+The only module that reads Whoosh 2.7's W3 codec from the inside: a posting block is a
+pickled ``(delta-coded ids, weights, values)`` tuple (``W3LeafMatcher._read_data``), a term
+with a single posting is inlined in its term info, and field lengths are a one-byte-per-
+document column (``_<field>_len``). Whoosh-Reloaded is pinned (pyproject.toml);
+tests/test_segment_arrays.py fails loudly if that format changes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pickle import loads
+
+import numpy as np
+from whoosh.codec import whoosh3
+from whoosh.system import _INT_SIZE
+
+#: Whoosh's mapping of a length byte back to a length (``byte_to_length``), as an array.
+_LENGTH_OF_BYTE = np.array([whoosh3.byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
+EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+
+
+class UnknownPostingsFormat(Exception):
+    """The postings are not in the W3 layout this module reads (a Whoosh upgrade?)."""
+
+
+def segment_key(segreader) -> tuple[str, str]:
+    """What identifies a segment's immutable files: its folder (one per generation) and id."""
+    storage = segreader.storage()
+    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
+    if folder is None:
+        raise UnknownPostingsFormat(f"segment storage {type(storage).__name__} has no folder")
+    return str(folder), segreader.segment().segment_id()
+
+
+def term_postings(segreader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of one term in one segment, deleted documents included.
+
+    Empty arrays when the segment lacks the term.
+    """
+    field = segreader.schema[fieldname]
+    tbytes = field.to_bytes(text)
+    if (fieldname, tbytes) not in segreader:
+        return EMPTY_IDS, EMPTY_WEIGHTS
+    terms = segreader._terms  # W3TermsReader
+    if not isinstance(terms, whoosh3.W3TermsReader):
+        raise UnknownPostingsFormat(f"terms reader {type(terms).__name__}")
+    info = terms.term_info(fieldname, tbytes)
+    if info.is_inlined():
+        ids, weights, _ = info.inlined_postings()
+        return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+    offset, _ = info.extent()
+    return _read_blocks(terms._postfile, offset)
+
+
+def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every block of a posting list, as ``W3LeafMatcher`` reads them, without the values."""
+    postfile.seek(offset)
+    if postfile.read(4) != whoosh3.WHOOSH3_HEADER_MAGIC:
+        raise UnknownPostingsFormat("posting list header tag")
+    position = postfile.tell()
+    ids_parts, weight_parts = [], []
+    while True:
+        postfile.seek(position)
+        length = postfile.read_int()
+        last = length < 0
+        length = abs(length)
+        count, _maxid, _maxweight, compression, _minlen, _maxlen = postfile.read_pickle()
+        dataoffset = postfile.tell()
+        data = postfile.get(dataoffset, position + _INT_SIZE + length - dataoffset)
+        deltas, weights, _values = loads(zlib.decompress(data) if compression else data)
+        if len(deltas) != count:
+            raise UnknownPostingsFormat("block length")
+        ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if weights is None:
+            weight_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_parts.append(np.asarray(weights, dtype=np.float32))
+        if last:
+            break
+        position += _INT_SIZE + length
+    return np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts)
+
+
+def field_lengths(segreader, fieldname: str) -> np.ndarray:
+    """Each document's length in ``fieldname`` (as Whoosh's scorer sees it), by document number."""
+    perdoc = segreader._perdoc  # W3PerDocReader
+    column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+    count = segreader.doc_count_all()
+    if column is None:
+        return np.zeros(count, dtype=np.float64)
+    lengths = np.fromiter(column, dtype=np.uint8, count=count)
+    return _LENGTH_OF_BYTE[lengths]
+
+
+def years(segreader, fieldname: str = "year") -> np.ndarray:
+    """Each document's year from the sortable ``fieldname`` column (0 when it has none)."""
+    count = segreader.doc_count_all()
+    if not segreader.has_column(fieldname):
+        return np.zeros(count, dtype=np.int32)
+    column = segreader.column_reader(fieldname)
+    return np.fromiter((_year(v) for v in column), dtype=np.int32, count=count)
+
+
+def _year(value) -> int:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return int(value) if value and str(value).isdigit() else 0
+
+
+def deleted(segreader) -> np.ndarray | None:
+    """A mask of the segment's deleted documents, or None when it has none."""
+    if not segreader.has_deletions():
+        return None
+    mask = np.zeros(segreader.doc_count_all(), dtype=bool)
+    mask[np.fromiter(segreader.segment().deleted_docs(), dtype=np.int64)] = True
+    return mask

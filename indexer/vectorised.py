@@ -1,0 +1,189 @@
+"""The query plan evaluated over whole posting lists at once, with numpy.
+
+Whoosh's matchers walk postings one at a time in Python, a few microseconds each; the
+common syllables (``nam``, ``người``) have postings in most documents. Here each segment's
+term postings are decoded once (``segment_arrays``, kept in ``array_cache.ARRAYS``) and the
+plan's ``Term``, ``And``, ``Or``, ``PreloadedOr``, ``AndMaybe`` and ``AndNot`` become array
+operations: a mask of matching documents and their BM25F scores, computed exactly as
+``RobertsonBM25F`` does. A plan holding anything else (a ``Phrase``) raises ``Unsupported``;
+the caller then runs Whoosh's own matchers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh import scoring
+
+from . import segment_arrays
+from .array_cache import ARRAYS, ArrayCache
+
+
+class Unsupported(Exception):
+    """The plan holds a clause this evaluator does not compute."""
+
+
+@dataclass
+class Segment:
+    """One segment of the index: its reader, its first global document number, its arrays."""
+
+    reader: object
+    offset: int
+    key: tuple[str, str]
+    cache: ArrayCache
+
+    @property
+    def size(self) -> int:
+        return self.reader.doc_count_all()
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        return self.cache.get((self.key, "postings", fieldname, text),
+                              lambda: segment_arrays.term_postings(self.reader, fieldname, text))
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        return self.cache.get((self.key, "lengths", fieldname),
+                              lambda: (segment_arrays.field_lengths(self.reader, fieldname),))[0]
+
+    def years(self) -> np.ndarray:
+        return self.cache.get((self.key, "years"), lambda: (segment_arrays.years(self.reader),))[0]
+
+
+def segments(searcher, cache: ArrayCache = ARRAYS) -> list[Segment]:
+    """The searcher's segments, in document-number order."""
+    return [Segment(r, offset, segment_arrays.segment_key(r), cache) for r, offset in searcher.reader().leaf_readers()]
+
+
+@dataclass
+class Matches:
+    """Documents of one segment matching a clause: a mask, and their scores (0 elsewhere)."""
+
+    mask: np.ndarray
+    scores: np.ndarray | None
+
+
+class Evaluator:
+    """Evaluates plans over one searcher's segments with its BM25F weighting."""
+
+    def __init__(self, searcher, weighting, cache: ArrayCache = ARRAYS):
+        if not isinstance(weighting, scoring.BM25F):
+            raise Unsupported(f"weighting {type(weighting).__name__}")
+        self.searcher = searcher
+        self.weighting = weighting
+        self.segments = segments(searcher, cache)
+
+    def matches(self, q: wq.Query, scored: bool) -> list[Matches]:
+        """Per segment, what ``q`` matches (deleted documents left out)."""
+        out = []
+        for seg in self.segments:
+            m = self._eval(seg, q, scored)
+            gone = segment_arrays.deleted(seg.reader)
+            if gone is not None:
+                m = _restrict(m, ~gone)
+            out.append(m)
+        return out
+
+    def check(self, q: wq.Query) -> None:
+        """Raise ``Unsupported`` unless every clause of ``q`` is one this evaluator computes."""
+        if q is wq.NullQuery or isinstance(q, wq.Term):
+            return
+        if isinstance(q, (wq.AndMaybe, wq.AndNot)):
+            self.check(q.a)
+            self.check(q.b)
+        elif type(q) in (wq.And, wq.Or, wq.PreloadedOr):
+            if isinstance(q, wq.Or) and (q.minmatch or q.scale):
+                raise Unsupported("Or with minmatch or scale")
+            for sub in q.subqueries:
+                self.check(sub)
+        else:
+            raise Unsupported(type(q).__name__)
+
+    def _eval(self, seg: Segment, q: wq.Query, scored: bool) -> Matches:
+        if q is wq.NullQuery:
+            return _none(seg, scored)
+        if isinstance(q, wq.Term):
+            return self._term(seg, q, scored)
+        if isinstance(q, wq.AndMaybe):
+            a = self._eval(seg, q.a, scored)
+            if not scored:
+                return a
+            b = self._eval(seg, q.b, scored)
+            return Matches(a.mask, np.where(a.mask, a.scores + b.scores, 0.0))
+        if isinstance(q, wq.AndNot):
+            a = self._eval(seg, q.a, scored)
+            return _restrict(a, ~self._eval(seg, q.b, False).mask)
+        if type(q) is wq.And:
+            return self._boosted(_all_of([self._eval(seg, s, scored) for s in q.subqueries], seg, scored), q)
+        if type(q) in (wq.Or, wq.PreloadedOr):
+            return self._boosted(_any_of([self._eval(seg, s, scored) for s in q.subqueries], seg, scored), q)
+        raise Unsupported(type(q).__name__)
+
+    @staticmethod
+    def _boosted(m: Matches, q: wq.Query) -> Matches:
+        if m.scores is not None and q.boost != 1.0:
+            m.scores = m.scores * q.boost
+        return m
+
+    def _term(self, seg: Segment, q: wq.Term, scored: bool) -> Matches:
+        if q.fieldname not in self.searcher.schema:
+            return _none(seg, scored)
+        ids, weights = seg.postings(q.fieldname, q.text)
+        mask = np.zeros(seg.size, dtype=bool)
+        mask[ids] = True
+        if not scored:
+            return Matches(mask, None)
+        scores = np.zeros(seg.size, dtype=np.float64)
+        if len(ids):
+            scores[ids] = self._bm25(seg, q.fieldname, q.text, ids, weights) * q.boost
+        return Matches(mask, scores)
+
+    def _bm25(self, seg: Segment, fieldname: str, text: str, ids, weights) -> np.ndarray:
+        """``scoring.bm25`` for each posting, with the same operations in the same order."""
+        w = self.weighting
+        if not self.searcher.schema[fieldname].scorable:
+            raise Unsupported(f"unscorable field {fieldname}")
+        b = w._field_B.get(fieldname, w.B)
+        k1 = w.K1
+        idf = self.searcher.idf(fieldname, text)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        tf = weights.astype(np.float64)
+        fl = seg.lengths(fieldname)[ids]
+        return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+
+
+def _none(seg: Segment, scored: bool) -> Matches:
+    return Matches(np.zeros(seg.size, dtype=bool), np.zeros(seg.size) if scored else None)
+
+
+def _restrict(m: Matches, keep: np.ndarray) -> Matches:
+    mask = m.mask & keep
+    return Matches(mask, None if m.scores is None else np.where(mask, m.scores, 0.0))
+
+
+def _all_of(parts: list[Matches], seg: Segment, scored: bool) -> Matches:
+    if not parts:
+        return _none(seg, scored)
+    mask = parts[0].mask.copy()
+    for p in parts[1:]:
+        mask &= p.mask
+    if not scored:
+        return Matches(mask, None)
+    return Matches(mask, np.where(mask, _sum(parts), 0.0))
+
+
+def _any_of(parts: list[Matches], seg: Segment, scored: bool) -> Matches:
+    if not parts:
+        return _none(seg, scored)
+    mask = parts[0].mask.copy()
+    for p in parts[1:]:
+        mask |= p.mask
+    return Matches(mask, _sum(parts) if scored else None)
+
+
+def _sum(parts: list[Matches]) -> np.ndarray:
+    """The clauses' scores added in clause order, as Whoosh's matchers add them."""
+    total = parts[0].scores.copy()
+    for p in parts[1:]:
+        total += p.scores
+    return total

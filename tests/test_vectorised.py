@@ -1,0 +1,104 @@
+"""The vectorised plan evaluator against Whoosh's own matchers: same documents, same scores,
+same totals and year facets, over several segments with deleted documents."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from indexer.build import reindex
+from indexer.execution import _count
+from indexer.plan import DEFAULT_RANKING, build_query, common_clauses
+from indexer.query import parse_query
+from indexer.store import open_index
+from indexer.vectorised import Evaluator, Unsupported
+from tests.helpers import EVERY, SYLLABLES, synthetic_docs, tag, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def layered_index(tmp_path_factory):
+    """Three batches indexed one after another (several segments); the second batch then
+    changed, so the older segments hold deleted documents."""
+    root = tmp_path_factory.mktemp("layered")
+    index_dir = root / "index"
+    docs = synthetic_docs(range(120), seed=3)
+    for i, batch in enumerate((docs[:50], docs[:90], docs)):
+        reindex([write_jsonl(root / f"src{i}" / "docs.jsonl", batch)], index_dir, procs=1, log=lambda line: None)
+    changed = synthetic_docs(range(40, 90), seed=4) + docs[:40] + docs[90:]
+    reindex([write_jsonl(root / "src3" / "docs.jsonl", changed)], index_dir, procs=1, log=lambda line: None)
+    return index_dir
+
+
+def _queries() -> list[str]:
+    r = random.Random(7)
+    out = [EVERY, tag(5), "giao duc", "hoc sinh -thi", "nang luong OR dien", "title:" + SYLLABLES[0],
+           " ".join(SYLLABLES[:8]), "không có từ này zzz"]
+    for _ in range(40):
+        words = [r.choice(SYLLABLES) for _ in range(r.choice([1, 2, 3, 4, 6, 9]))]
+        if r.random() < 0.2:
+            words.append("-" + r.choice(SYLLABLES))
+        out.append(" ".join(words))
+    return out
+
+
+def _plans(searcher, text: str):
+    parsed = parse_query(text, 500, 32)
+    common = frozenset(c.text for c in common_clauses(parsed, DEFAULT_RANKING, searcher))
+    return [build_query(parsed, DEFAULT_RANKING, require_all=all_, scored=scored, common=common)
+            for all_ in (None, False) for scored in (True, False)]
+
+
+def _whoosh_scores(searcher, q) -> dict[int, float]:
+    """Document -> score from Whoosh's matchers; an ``AndNot`` as its two sides, since
+    Whoosh's AndNotMatcher keeps some documents that its second side matches."""
+    if isinstance(q, wq.AndNot):
+        excluded = set(searcher.search(q.b, limit=None, scored=False).docs())
+        return {d: s for d, s in _whoosh_scores(searcher, q.a).items() if d not in excluded}
+    return {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+
+
+@pytest.mark.parametrize("text", _queries())
+def test_scores_and_matches_equal_whooshs(layered_index, text):
+    with Searcher(open_index(layered_index).reader(), weighting=DEFAULT_RANKING.weighting()) as searcher:
+        for q in _plans(searcher, text):
+            evaluator = Evaluator(searcher, searcher.weighting)
+            evaluator.check(q)
+            found = {}
+            for seg, m in zip(evaluator.segments, evaluator.matches(q, scored=True)):
+                for local in m.mask.nonzero()[0]:
+                    found[int(local) + seg.offset] = float(m.scores[local])
+            expected = _whoosh_scores(searcher, q)
+            assert found.keys() == expected.keys(), q
+            for docnum, score in expected.items():
+                assert found[docnum] == pytest.approx(score, rel=1e-9), (q, docnum)
+
+
+@pytest.mark.parametrize("text", _queries()[:12])
+def test_totals_and_year_facets_count_the_matches(layered_index, text):
+    with Searcher(open_index(layered_index).reader(), weighting=DEFAULT_RANKING.weighting()) as searcher:
+        q = _plans(searcher, text)[1]
+        evaluator = Evaluator(searcher, searcher.weighting)
+        docs = _whoosh_scores(searcher, q)
+        counts = Counter(searcher.stored_fields(d).get("year") for d in docs)
+        expected = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
+        total, facets = _count(evaluator, evaluator.matches(q, scored=False), None)
+        assert (total, facets) == (len(docs), expected)
+        for year, n in expected[:2]:
+            assert _count(evaluator, evaluator.matches(q, scored=False), year)[0] == n
+
+
+def test_phrases_are_left_to_whoosh(layered_index):
+    """The evaluator says it does not compute phrases, so the search runs Whoosh's matchers."""
+    from indexer.search import search
+
+    a, b = SYLLABLES[0], SYLLABLES[1]
+    with Searcher(open_index(layered_index).reader(), weighting=DEFAULT_RANKING.weighting()) as searcher:
+        q = build_query(parse_query(f'"{a} {b}"', 500, 32), DEFAULT_RANKING)
+        with pytest.raises(Unsupported):
+            Evaluator(searcher, searcher.weighting).check(q)
+        expected = len(searcher.search(q, limit=None))
+    assert search(f'"{a} {b}"', index_dir=layered_index).total == expected
