@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-#: The default bound, overridden by ``[search] array_cache_mb`` in config.toml.
+#: The default bound; ``[search] array_cache_mb`` in config.toml sets it (``search`` applies it).
 DEFAULT_MB = 256
 
 
@@ -47,6 +47,9 @@ class ArrayCache:
         return arrays
 
     def resize(self, limit_mb: float) -> None:
+        """Bound the cache to ``limit_mb``, dropping the least recently used arrays over it."""
+        if int(limit_mb * 2**20) == self.limit:
+            return
         with self._lock:
             self.limit = int(limit_mb * 2**20)
             while self.size > self.limit and self._items:

@@ -17,6 +17,7 @@ from pathlib import Path
 from whoosh.searching import Searcher
 
 from .analysis import fold, has_diacritics
+from .array_cache import ARRAYS
 from .config import Config, load_config
 from .errors import QueryError
 from .execution import execute
@@ -216,6 +217,7 @@ def search(
     started = time.perf_counter()
     config = config or load_config()
     request = validate_params(q, page, per_page, sort, year, config)
+    ARRAYS.resize(config.array_cache_mb)
     index_dir = Path(index_dir or config.index_dir)
     times = StageTimes()
     with times.stage("plan"):

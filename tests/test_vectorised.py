@@ -16,7 +16,7 @@ from indexer.plan import DEFAULT_RANKING, build_query, common_clauses
 from indexer.query import parse_query
 from indexer.store import open_index
 from indexer.vectorised import Evaluator, Unsupported
-from tests.helpers import EVERY, SYLLABLES, synthetic_docs, tag, write_jsonl
+from helpers import EVERY, SYLLABLES, synthetic_docs, tag, write_jsonl
 
 
 @pytest.fixture(scope="module")
