@@ -21,6 +21,8 @@ _LENGTH_OF_BYTE = np.array([whoosh3.byte_to_length(b) for b in range(256)], dtyp
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+#: The block table of a term whose postings are inlined in its term info (or absent).
+NO_BLOCKS = np.zeros((0, 4), dtype=np.int64)
 
 
 class UnknownPostingsFormat(Exception):
@@ -36,33 +38,41 @@ def segment_key(segreader) -> tuple[str, str]:
     return str(folder), segreader.segment().segment_id()
 
 
-def term_postings(segreader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, weights) of one term in one segment, deleted documents included.
+def term_postings(segreader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
+    """(document numbers, weights, block table) of one term in one segment, deleted
+    documents included; the block table locates each posting's value (``term_values``).
 
     Empty arrays when the segment lacks the term.
     """
-    field = segreader.schema[fieldname]
-    tbytes = field.to_bytes(text)
-    if (fieldname, tbytes) not in segreader:
-        return EMPTY_IDS, EMPTY_WEIGHTS
-    terms = segreader._terms  # W3TermsReader
-    if not isinstance(terms, whoosh3.W3TermsReader):
-        raise UnknownPostingsFormat(f"terms reader {type(terms).__name__}")
-    info = terms.term_info(fieldname, tbytes)
+    info = _term_info(segreader, fieldname, text)
+    if info is None:
+        return EMPTY_IDS, EMPTY_WEIGHTS, NO_BLOCKS
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
-        return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+        return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32), NO_BLOCKS
     offset, _ = info.extent()
-    return _read_blocks(terms._postfile, offset)
+    return _read_blocks(segreader._terms._postfile, offset)
 
 
-def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every block of a posting list, as ``W3LeafMatcher`` reads them, without the values."""
+def _term_info(segreader, fieldname: str, text: str):
+    tbytes = segreader.schema[fieldname].to_bytes(text)
+    if (fieldname, tbytes) not in segreader:
+        return None
+    terms = segreader._terms
+    if not isinstance(terms, whoosh3.W3TermsReader):
+        raise UnknownPostingsFormat(f"terms reader {type(terms).__name__}")
+    return terms.term_info(fieldname, tbytes)
+
+
+def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, ...]:
+    """Every block of a posting list, as ``W3LeafMatcher`` reads them, and where each block's
+    data lies: rows of (index of its first posting, data offset, data length, compressed)."""
     postfile.seek(offset)
     if postfile.read(4) != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise UnknownPostingsFormat("posting list header tag")
     position = postfile.tell()
-    ids_parts, weight_parts = [], []
+    ids_parts, weight_parts, blocks = [], [], []
+    first = 0
     while True:
         postfile.seek(position)
         length = postfile.read_int()
@@ -70,8 +80,8 @@ def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
         length = abs(length)
         count, _maxid, _maxweight, compression, _minlen, _maxlen = postfile.read_pickle()
         dataoffset = postfile.tell()
-        data = postfile.get(dataoffset, position + _INT_SIZE + length - dataoffset)
-        deltas, weights, _values = loads(zlib.decompress(data) if compression else data)
+        datalength = position + _INT_SIZE + length - dataoffset
+        deltas, weights, _values = _block_data(postfile, dataoffset, datalength, compression)
         if len(deltas) != count:
             raise UnknownPostingsFormat("block length")
         ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
@@ -81,10 +91,38 @@ def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, np.ndarray]:
             weight_parts.append(np.full(count, weights, dtype=np.float32))
         else:
             weight_parts.append(np.asarray(weights, dtype=np.float32))
+        blocks.append((first, dataoffset, datalength, 1 if compression else 0))
+        first += count
         if last:
             break
         position += _INT_SIZE + length
-    return np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts)
+    return (np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts),
+            np.array(blocks, dtype=np.int64))
+
+
+def _block_data(postfile, offset: int, length: int, compressed) -> tuple:
+    data = postfile.get(offset, length)
+    return loads(zlib.decompress(data) if compressed else data)
+
+
+def term_values(segreader, fieldname: str, text: str, blocks: np.ndarray, indices: list[int],
+                kind: str) -> list:
+    """``kind`` ("positions", "characters") of the postings at ``indices`` in the term's
+    posting list (indices into ``term_postings``' arrays), read block by block."""
+    decode = segreader.schema[fieldname].format.decoder(kind)
+    if not len(blocks):
+        info = _term_info(segreader, fieldname, text)
+        values = info.inlined_postings()[2]
+        return [decode(values[i]) for i in indices]
+    postfile = segreader._terms._postfile
+    block_of = np.searchsorted(blocks[:, 0], indices, side="right") - 1
+    out, loaded, values = [], -1, ()
+    for i, b in zip(indices, block_of.tolist()):
+        if b != loaded:
+            first, offset, length, compressed = blocks[b].tolist()
+            values, loaded = _block_data(postfile, offset, length, compressed)[2], b
+        out.append(decode(values[i - first]))
+    return out
 
 
 def field_lengths(segreader, fieldname: str) -> np.ndarray:

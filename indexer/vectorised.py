@@ -19,40 +19,11 @@ from whoosh import scoring
 
 from . import segment_arrays
 from .array_cache import ARRAYS, ArrayCache
+from .segments import Segment, by_segment, segments
 
 
 class Unsupported(Exception):
     """The plan holds a clause this evaluator does not compute."""
-
-
-@dataclass
-class Segment:
-    """One segment of the index: its reader, its first global document number, its arrays."""
-
-    reader: object
-    offset: int
-    key: tuple[str, str]
-    cache: ArrayCache
-
-    @property
-    def size(self) -> int:
-        return self.reader.doc_count_all()
-
-    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        return self.cache.get((self.key, "postings", fieldname, text),
-                              lambda: segment_arrays.term_postings(self.reader, fieldname, text))
-
-    def lengths(self, fieldname: str) -> np.ndarray:
-        return self.cache.get((self.key, "lengths", fieldname),
-                              lambda: (segment_arrays.field_lengths(self.reader, fieldname),))[0]
-
-    def years(self) -> np.ndarray:
-        return self.cache.get((self.key, "years"), lambda: (segment_arrays.years(self.reader),))[0]
-
-
-def segments(searcher, cache: ArrayCache = ARRAYS) -> list[Segment]:
-    """The searcher's segments, in document-number order."""
-    return [Segment(r, offset, segment_arrays.segment_key(r), cache) for r, offset in searcher.reader().leaf_readers()]
 
 
 @dataclass
@@ -71,7 +42,7 @@ class Evaluator:
             raise Unsupported(f"weighting {type(weighting).__name__}")
         self.searcher = searcher
         self.weighting = weighting
-        self.segments = segments(searcher, cache)
+        self.segments = segments(searcher.reader(), cache)
 
     def matches(self, q: wq.Query, scored: bool) -> list[Matches]:
         """Per segment, what ``q`` matches (deleted documents left out)."""
@@ -98,6 +69,22 @@ class Evaluator:
                 self.check(sub)
         else:
             raise Unsupported(type(q).__name__)
+
+    def term_scores(self, q: wq.Term, docnums) -> dict[int, float]:
+        """Global document number -> the score of ``q`` there, for those of ``docnums`` it matches."""
+        out: dict[int, float] = {}
+        if q.fieldname not in self.searcher.schema:
+            return out
+        for seg, local in by_segment(self.segments, docnums):
+            ids, weights = seg.postings(q.fieldname, q.text)
+            at = np.searchsorted(ids, local)
+            found = at < len(ids)
+            found[found] = ids[at[found]] == local[found]
+            if found.any():
+                at = at[found]
+                scores = self._bm25(seg, q.fieldname, q.text, ids[at], weights[at]) * q.boost
+                out.update(zip((local[found] + seg.offset).tolist(), scores.tolist()))
+        return out
 
     def _eval(self, seg: Segment, q: wq.Query, scored: bool) -> Matches:
         if q is wq.NullQuery:

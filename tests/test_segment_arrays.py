@@ -44,7 +44,7 @@ def test_postings_equal_whooshs_matchers_for_every_term(reader):
                     expected_ids.append(m.id())
                     expected_weights.append(m.weight())
                     m.next()
-                ids, weights = segment_arrays.term_postings(leaf, fieldname, text)
+                ids, weights, _ = segment_arrays.term_postings(leaf, fieldname, text)
                 assert ids.tolist() == expected_ids, (fieldname, text)
                 assert weights.tolist() == pytest.approx(expected_weights), (fieldname, text)
                 checked += 1
@@ -52,7 +52,7 @@ def test_postings_equal_whooshs_matchers_for_every_term(reader):
 
 
 def test_a_missing_term_has_no_postings(reader):
-    ids, weights = segment_arrays.term_postings(_leaves(reader)[0], "text", "zzzkhongco")
+    ids, weights, _ = segment_arrays.term_postings(_leaves(reader)[0], "text", "zzzkhongco")
     assert len(ids) == len(weights) == 0
 
 
@@ -70,3 +70,23 @@ def test_years_are_the_stored_years(reader):
         stored = [leaf.stored_fields(d).get("year") for d in range(leaf.doc_count_all())]
         assert years.tolist() == [int(y) if y else 0 for y in stored]
         assert np.count_nonzero(years) > 0
+
+
+@pytest.mark.parametrize("kind", ["positions", "characters"])
+def test_values_equal_whooshs_matchers(reader, kind):
+    """Positions and character offsets of every posting of the most common terms (blocks)
+    and of some rare ones (inlined), read block by block."""
+    from indexer.segments import segments
+
+    for seg in segments(reader):
+        leaf = seg.reader
+        terms = sorted((t.decode() for t in leaf.lexicon("text")),
+                       key=lambda t: -leaf.doc_frequency("text", t))
+        for text in terms[:20] + terms[-20:]:
+            m = leaf.postings("text", text)
+            expected = {}
+            while m.is_active():
+                expected[m.id()] = m.value_as(kind)
+                m.next()
+            docnums = np.arange(leaf.doc_count_all())
+            assert seg.values("text", text, docnums, kind) == expected, text
