@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 #: The default bound; ``[search] array_cache_mb`` in config.toml sets it (``search`` applies it).
-DEFAULT_MB = 256
+DEFAULT_MB = 512
 
 
 class ArrayCache:

@@ -39,7 +39,7 @@ class Config:
     max_query_terms: int = 32
     snippet_chars: int = 200
     snippet_fragments: int = 3
-    array_cache_mb: int = 256
+    array_cache_mb: int = 512
     server: ServerSettings = ServerSettings()
     extra: dict = field(default_factory=dict)
 

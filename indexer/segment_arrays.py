@@ -21,8 +21,8 @@ _LENGTH_OF_BYTE = np.array([whoosh3.byte_to_length(b) for b in range(256)], dtyp
 
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
-#: The block table of a term whose postings are inlined in its term info (or absent).
-NO_BLOCKS = np.zeros((0, 4), dtype=np.int64)
+NO_OFFSETS = np.zeros(1, dtype=np.int32)
+NO_VALUES = np.zeros(0, dtype=np.uint8)
 
 
 class UnknownPostingsFormat(Exception):
@@ -39,17 +39,19 @@ def segment_key(segreader) -> tuple[str, str]:
 
 
 def term_postings(segreader, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
-    """(document numbers, weights, block table) of one term in one segment, deleted
-    documents included; the block table locates each posting's value (``term_values``).
+    """(document numbers, weights, value offsets, values) of one term in one segment,
+    deleted documents included: posting ``i``'s encoded value (positions, characters) is
+    ``values[offsets[i]:offsets[i + 1]]`` (``term_values`` decodes it).
 
     Empty arrays when the segment lacks the term.
     """
     info = _term_info(segreader, fieldname, text)
     if info is None:
-        return EMPTY_IDS, EMPTY_WEIGHTS, NO_BLOCKS
+        return EMPTY_IDS, EMPTY_WEIGHTS, NO_OFFSETS, NO_VALUES
     if info.is_inlined():
-        ids, weights, _ = info.inlined_postings()
-        return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32), NO_BLOCKS
+        ids, weights, values = info.inlined_postings()
+        return (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32),
+                *_packed([values]))
     offset, _ = info.extent()
     return _read_blocks(segreader._terms._postfile, offset)
 
@@ -65,14 +67,12 @@ def _term_info(segreader, fieldname: str, text: str):
 
 
 def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, ...]:
-    """Every block of a posting list, as ``W3LeafMatcher`` reads them, and where each block's
-    data lies: rows of (index of its first posting, data offset, data length, compressed)."""
+    """Every block of a posting list, read as ``W3LeafMatcher`` reads them."""
     postfile.seek(offset)
     if postfile.read(4) != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise UnknownPostingsFormat("posting list header tag")
     position = postfile.tell()
-    ids_parts, weight_parts, blocks = [], [], []
-    first = 0
+    ids_parts, weight_parts, value_parts = [], [], []
     while True:
         postfile.seek(position)
         length = postfile.read_int()
@@ -80,10 +80,10 @@ def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, ...]:
         length = abs(length)
         count, _maxid, _maxweight, compression, _minlen, _maxlen = postfile.read_pickle()
         dataoffset = postfile.tell()
-        datalength = position + _INT_SIZE + length - dataoffset
-        deltas, weights, _values = _block_data(postfile, dataoffset, datalength, compression)
-        if len(deltas) != count:
-            raise UnknownPostingsFormat("block length")
+        data = postfile.get(dataoffset, position + _INT_SIZE + length - dataoffset)
+        deltas, weights, values = loads(zlib.decompress(data) if compression else data)
+        if len(deltas) != count or not isinstance(values, tuple) or len(values) != count:
+            raise UnknownPostingsFormat("block layout")
         ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
         if weights is None:
             weight_parts.append(np.ones(count, dtype=np.float32))
@@ -91,38 +91,28 @@ def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, ...]:
             weight_parts.append(np.full(count, weights, dtype=np.float32))
         else:
             weight_parts.append(np.asarray(weights, dtype=np.float32))
-        blocks.append((first, dataoffset, datalength, 1 if compression else 0))
-        first += count
+        value_parts.append(values)
         if last:
             break
         position += _INT_SIZE + length
-    return (np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts),
-            np.array(blocks, dtype=np.int64))
+    return (np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts), *_packed(value_parts))
 
 
-def _block_data(postfile, offset: int, length: int, compressed) -> tuple:
-    data = postfile.get(offset, length)
-    return loads(zlib.decompress(data) if compressed else data)
+def _packed(value_parts: list[tuple[bytes, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """Encoded posting values as one byte array and the offset where each one starts."""
+    lengths = np.fromiter((len(v) for part in value_parts for v in part), dtype=np.int32)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)  # one term's values stay far below 2 GB
+    np.cumsum(lengths, out=offsets[1:])
+    blob = b"".join(v for part in value_parts for v in part)
+    return offsets, np.frombuffer(blob, dtype=np.uint8)
 
 
-def term_values(segreader, fieldname: str, text: str, blocks: np.ndarray, indices: list[int],
-                kind: str) -> list:
-    """``kind`` ("positions", "characters") of the postings at ``indices`` in the term's
-    posting list (indices into ``term_postings``' arrays), read block by block."""
+def term_values(segreader, fieldname: str, offsets: np.ndarray, values: np.ndarray,
+                indices: list[int], kind: str) -> list:
+    """``kind`` ("positions", "characters") of the postings at ``indices`` of a term's
+    posting list, from ``term_postings``' packed values."""
     decode = segreader.schema[fieldname].format.decoder(kind)
-    if not len(blocks):
-        info = _term_info(segreader, fieldname, text)
-        values = info.inlined_postings()[2]
-        return [decode(values[i]) for i in indices]
-    postfile = segreader._terms._postfile
-    block_of = np.searchsorted(blocks[:, 0], indices, side="right") - 1
-    out, loaded, values = [], -1, ()
-    for i, b in zip(indices, block_of.tolist()):
-        if b != loaded:
-            first, offset, length, compressed = blocks[b].tolist()
-            values, loaded = _block_data(postfile, offset, length, compressed)[2], b
-        out.append(decode(values[i - first]))
-    return out
+    return [decode(values[offsets[i]:offsets[i + 1]].tobytes()) for i in indices]
 
 
 def field_lengths(segreader, fieldname: str) -> np.ndarray:

@@ -41,14 +41,14 @@ class Segment:
     def values(self, fieldname: str, text: str, docnums: np.ndarray, kind: str) -> dict[int, list]:
         """Local document number -> ``kind`` ("positions", "characters") of the term, for those
         of the sorted ``docnums`` (local) that hold it."""
-        ids, _, blocks = self._postings(fieldname, text)
+        ids, _, offsets, packed = self._postings(fieldname, text)
         if not len(ids) or not len(docnums):
             return {}
         at = np.searchsorted(ids, docnums)
         found = at < len(ids)
         found[found] = ids[at[found]] == docnums[found]
         docs, indices = docnums[found].tolist(), at[found].tolist()
-        return dict(zip(docs, segment_arrays.term_values(self.reader, fieldname, text, blocks, indices, kind)))
+        return dict(zip(docs, segment_arrays.term_values(self.reader, fieldname, offsets, packed, indices, kind)))
 
 
 def segments(reader, cache: ArrayCache = ARRAYS) -> list[Segment]:
