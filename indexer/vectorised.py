@@ -5,8 +5,9 @@ common syllables (``nam``, ``người``) have postings in most documents. Here e
 term postings are decoded once (``segment_arrays``, kept in ``array_cache.ARRAYS``) and the
 plan's ``Term``, ``And``, ``Or``, ``PreloadedOr``, ``AndMaybe`` and ``AndNot`` become array
 operations: a mask of matching documents and their BM25F scores, computed exactly as
-``RobertsonBM25F`` does. A plan holding anything else (a ``Phrase``) raises ``Unsupported``;
-the caller then runs Whoosh's own matchers.
+``RobertsonBM25F`` does; a ``Phrase`` is the ``And`` of its words, checked with positions
+in the candidate documents only. A plan holding anything else (a ``Prefix``, a phrase with
+slop) raises ``Unsupported``; the caller then runs Whoosh's own matchers.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class Evaluator:
         """Raise ``Unsupported`` unless every clause of ``q`` is one this evaluator computes."""
         if q is wq.NullQuery or isinstance(q, wq.Term):
             return
+        if isinstance(q, wq.Phrase):
+            if q.slop != 1 or not q.words:
+                raise Unsupported("Phrase with slop")
+            return
         if isinstance(q, (wq.AndMaybe, wq.AndNot)):
             self.check(q.a)
             self.check(q.b)
@@ -91,6 +96,8 @@ class Evaluator:
             return _none(seg, scored)
         if isinstance(q, wq.Term):
             return self._term(seg, q, scored)
+        if isinstance(q, wq.Phrase):
+            return self._boosted(self._phrase(seg, q, scored), q)
         if isinstance(q, wq.AndMaybe):
             a = self._eval(seg, q.a, scored)
             if not scored:
@@ -125,6 +132,20 @@ class Evaluator:
             scores[ids] = self._bm25(seg, q.fieldname, q.text, ids, weights) * q.boost
         return Matches(mask, scores)
 
+    def _phrase(self, seg: Segment, q: wq.Phrase, scored: bool) -> Matches:
+        """The documents holding every word, kept where the words' positions follow one
+        another; scored as Whoosh scores a phrase, the sum of its words' scores."""
+        reader = self.searcher.reader()
+        field = self.searcher.schema[q.fieldname] if q.fieldname in self.searcher.schema else None
+        if field is None or any((q.fieldname, field.to_bytes(w)) not in reader for w in q.words):
+            return _none(seg, scored)
+        m = _all_of([self._term(seg, wq.Term(q.fieldname, w), scored) for w in q.words], seg, scored)
+        candidates = np.flatnonzero(m.mask)
+        positions = [seg.values(q.fieldname, w, candidates, "positions") for w in q.words]
+        keep = np.zeros(seg.size, dtype=bool)
+        keep[np.array([d for d in candidates.tolist() if _in_sequence([p[d] for p in positions])], dtype=np.int64)] = True
+        return _restrict(m, keep)
+
     def _bm25(self, seg: Segment, fieldname: str, text: str, ids, weights) -> np.ndarray:
         """``scoring.bm25`` for each posting, with the same operations in the same order."""
         w = self.weighting
@@ -137,6 +158,16 @@ class Evaluator:
         tf = weights.astype(np.float64)
         fl = seg.lengths(fieldname)[ids]
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+
+
+def _in_sequence(positions: list[list[int]]) -> bool:
+    """Whether some position ``p`` of the first word has word ``i`` at ``p + i`` for every ``i``."""
+    starts = set(positions[0])
+    for i, later in enumerate(positions[1:], 1):
+        starts &= {p - i for p in later}
+        if not starts:
+            return False
+    return bool(starts)
 
 
 def _none(seg: Segment, scored: bool) -> Matches:
