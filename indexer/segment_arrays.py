@@ -9,8 +9,10 @@ tests/test_segment_arrays.py fails loudly if that format changes.
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
 import zlib
-from pickle import loads
 
 import numpy as np
 from whoosh.codec import whoosh3
@@ -19,6 +21,8 @@ from whoosh.system import _INT_SIZE
 #: Whoosh's mapping of a length byte back to a length (``byte_to_length``), as an array.
 _LENGTH_OF_BYTE = np.array([whoosh3.byte_to_length(b) for b in range(256)], dtype=np.float64)
 
+#: The signed length before each block (``StructFile.read_int``).
+_INT = struct.Struct("!i")
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 NO_OFFSETS = np.zeros(1, dtype=np.int32)
@@ -52,8 +56,10 @@ def term_postings(segreader, fieldname: str, text: str) -> tuple[np.ndarray, ...
         ids, weights, values = info.inlined_postings()
         return (np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32),
                 *_packed([values]))
-    offset, _ = info.extent()
-    return _read_blocks(segreader._terms._postfile, offset)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in struct.unpack's tuple
+        (length,) = length
+    return _read_blocks(segreader._terms._postfile, offset, length)
 
 
 def _term_info(segreader, fieldname: str, text: str):
@@ -66,22 +72,19 @@ def _term_info(segreader, fieldname: str, text: str):
     return terms.term_info(fieldname, tbytes)
 
 
-def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, ...]:
-    """Every block of a posting list, read as ``W3LeafMatcher`` reads them."""
-    postfile.seek(offset)
-    if postfile.read(4) != whoosh3.WHOOSH3_HEADER_MAGIC:
+def _read_blocks(postfile, offset: int, length: int) -> tuple[np.ndarray, ...]:
+    """Every block of a posting list, read as ``W3LeafMatcher`` reads them, from one read
+    of the whole list."""
+    buf = io.BytesIO(postfile.get(offset, length))
+    if buf.read(4) != whoosh3.WHOOSH3_HEADER_MAGIC:
         raise UnknownPostingsFormat("posting list header tag")
-    position = postfile.tell()
     ids_parts, weight_parts, value_parts = [], [], []
     while True:
-        postfile.seek(position)
-        length = postfile.read_int()
-        last = length < 0
-        length = abs(length)
-        count, _maxid, _maxweight, compression, _minlen, _maxlen = postfile.read_pickle()
-        dataoffset = postfile.tell()
-        data = postfile.get(dataoffset, position + _INT_SIZE + length - dataoffset)
-        deltas, weights, values = loads(zlib.decompress(data) if compression else data)
+        position = buf.tell()
+        (size,) = _INT.unpack(buf.read(_INT_SIZE))
+        count, _maxid, _maxweight, compression, _minlen, _maxlen = pickle.load(buf)
+        data = buf.read(position + _INT_SIZE + abs(size) - buf.tell())
+        deltas, weights, values = pickle.loads(zlib.decompress(data) if compression else data)
         if len(deltas) != count or not isinstance(values, tuple) or len(values) != count:
             raise UnknownPostingsFormat("block layout")
         ids_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
@@ -92,18 +95,17 @@ def _read_blocks(postfile, offset: int) -> tuple[np.ndarray, ...]:
         else:
             weight_parts.append(np.asarray(weights, dtype=np.float32))
         value_parts.append(values)
-        if last:
+        if size < 0:  # a negative length marks the last block
             break
-        position += _INT_SIZE + length
     return (np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts), *_packed(value_parts))
 
 
 def _packed(value_parts: list[tuple[bytes, ...]]) -> tuple[np.ndarray, np.ndarray]:
     """Encoded posting values as one byte array and the offset where each one starts."""
-    lengths = np.fromiter((len(v) for part in value_parts for v in part), dtype=np.int32)
+    lengths = np.concatenate([np.fromiter(map(len, part), dtype=np.int32, count=len(part)) for part in value_parts])
     offsets = np.zeros(len(lengths) + 1, dtype=np.int32)  # one term's values stay far below 2 GB
     np.cumsum(lengths, out=offsets[1:])
-    blob = b"".join(v for part in value_parts for v in part)
+    blob = b"".join([b"".join(part) for part in value_parts])
     return offsets, np.frombuffer(blob, dtype=np.uint8)
 
 
