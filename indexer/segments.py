@@ -52,8 +52,9 @@ class Segment:
 
 
 def segments(reader, cache: ArrayCache = ARRAYS) -> list[Segment]:
-    """The segments of an index reader, in document-number order."""
-    return [Segment(r, offset, segment_arrays.segment_key(r), cache) for r, offset in reader.leaf_readers()]
+    """The segments of an index reader that hold documents, in document-number order."""
+    return [Segment(r, offset, segment_arrays.segment_key(r), cache)
+            for r, offset in reader.leaf_readers() if r.doc_count_all()]
 
 
 def by_segment(segs: list[Segment], docnums) -> list[tuple[Segment, np.ndarray]]:

@@ -43,7 +43,10 @@ class Evaluator:
             raise Unsupported(f"weighting {type(weighting).__name__}")
         self.searcher = searcher
         self.weighting = weighting
-        self.segments = segments(searcher.reader(), cache)
+        try:
+            self.segments = segments(searcher.reader(), cache)
+        except segment_arrays.UnknownPostingsFormat as e:
+            raise Unsupported(str(e)) from None
 
     def matches(self, q: wq.Query, scored: bool) -> list[Matches]:
         """Per segment, what ``q`` matches (deleted documents left out)."""
@@ -142,8 +145,9 @@ class Evaluator:
         m = _all_of([self._term(seg, wq.Term(q.fieldname, w), scored) for w in q.words], seg, scored)
         candidates = np.flatnonzero(m.mask)
         positions = [seg.values(q.fieldname, w, candidates, "positions") for w in q.words]
+        found = [d for d in candidates.tolist() if _in_sequence([p[d] for p in positions])]
         keep = np.zeros(seg.size, dtype=bool)
-        keep[np.array([d for d in candidates.tolist() if _in_sequence([p[d] for p in positions])], dtype=np.int64)] = True
+        keep[np.array(found, dtype=np.int64)] = True
         return _restrict(m, keep)
 
     def _bm25(self, seg: Segment, fieldname: str, text: str, ids, weights) -> np.ndarray:

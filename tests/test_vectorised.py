@@ -38,8 +38,8 @@ def layered_index(tmp_path_factory):
 def _queries() -> list[str]:
     r = random.Random(7)
     out = [EVERY, tag(5), "giao duc", "hoc sinh -thi", "nang luong OR dien", "title:" + SYLLABLES[0],
-           " ".join(SYLLABLES[:8]), "không có từ này zzz", '"học sinh"', '"sinh học" giáo', 'thi "hoc sinh" -"sinh hoc"',
-           "TPHCM học sinh", "giáo dục TP HCM năm mới thi cử"]
+           " ".join(SYLLABLES[:8]), "không có từ này zzz", '"học sinh"', '"sinh học" giáo',
+           'thi "hoc sinh" -"sinh hoc"', "TPHCM học sinh", "giáo dục TP HCM năm mới thi cử"]
     for _ in range(40):
         words = [r.choice(SYLLABLES) for _ in range(r.choice([1, 2, 3, 4, 6, 9]))]
         if r.random() < 0.2:
