@@ -49,7 +49,11 @@ def execute(searcher, q, count_q, request, rerank, times):
     if not total:
         return 0, [], facets
     if request.sort != "relevance":
-        ranked = _whoosh_top(searcher, q, request, limit, times)
+        # Whoosh sorts by date; the filter keeps its hits to the documents counted here
+        # (its AndNotMatcher alone lets some excluded ones through).
+        with times.stage("top_k"):
+            allowed = _docnums(evaluator, evaluator.matches(q, scored=False), request.year)
+        ranked = _whoosh_top(searcher, q, request, limit, times, allowed)
     else:
         with times.stage("top_k"):
             ranked = _top(evaluator, evaluator.matches(q, scored=True), request.year, limit)
@@ -69,6 +73,15 @@ def _count(evaluator: Evaluator, matches: list[Matches], year: int | None) -> tu
     facets = [(int(y), int(counts[y])) for y in np.flatnonzero(counts)[::-1] if y]
     total = int(counts.sum()) if year is None else int(counts[year]) if year < len(counts) else 0
     return total, facets
+
+
+def _docnums(evaluator: Evaluator, matches: list[Matches], year: int | None) -> set[int]:
+    """The global numbers of the matching documents (of ``year`` only, if given)."""
+    out: set[int] = set()
+    for seg, m in zip(evaluator.segments, matches):
+        mask = m.mask if year is None else m.mask & (seg.years() == year)
+        out.update((np.flatnonzero(mask) + seg.offset).tolist())
+    return out
 
 
 def _top(evaluator: Evaluator, matches: list[Matches], year: int | None, limit: int) -> list[ScoredHit]:
@@ -102,12 +115,13 @@ def _year_facet():
     return sorting.FieldFacet("year", maptype=sorting.Count)
 
 
-def _whoosh_top(searcher, q, request, limit: int, times) -> list:
+def _whoosh_top(searcher, q, request, limit: int, times, allowed: set[int] | None = None) -> list:
+    """The top hits by Whoosh's collectors; only among ``allowed`` documents, when given."""
     # Undated documents have no year: sorting by year first puts them last.
     sortedby = [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("date", reverse=True)] \
         if request.sort == "date" else None
     with times.stage("top_k"):
-        flt = None if request.year is None else wq.Term("year", str(request.year))
+        flt = allowed if allowed is not None else None if request.year is None else wq.Term("year", str(request.year))
         results = searcher.search(q, limit=limit, sortedby=sortedby, filter=flt)
         return [results[i] for i in range(min(limit, results.scored_length()))]
 

@@ -115,3 +115,18 @@ def test_plans_it_does_not_compute_run_whooshs_matchers(layered_index):
         expected = searcher.search(q, limit=None)
         assert total == len(expected)
         assert {h.docnum for h in hits} <= set(expected.docs())
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_an_excluded_word_is_in_no_hit_and_the_total_counts_the_hits(layered_index, sort):
+    """Whoosh's AndNotMatcher alone let some documents holding ``thi`` through."""
+    from indexer.analysis import fold
+    from indexer.search import search
+
+    result = search("hoc sinh -thi", index_dir=layered_index, per_page=100, sort=sort)
+    assert result.total == len(result.results) > 0
+    with Searcher(open_index(layered_index).reader()) as searcher:
+        for hit in result.results:
+            stored = searcher.document(id=hit.id)
+            words = fold(stored["title"] + " " + stored["body"]).lower().split()
+            assert "thi" not in words, hit.id
