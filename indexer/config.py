@@ -51,6 +51,7 @@ class Config:
     max_query_terms: int = 32
     snippet_chars: int = 200
     snippet_fragments: int = 3
+    array_cache_mb: int = 512
     server: ServerSettings = ServerSettings()
     semantic: SemanticSettings = SemanticSettings()
     extra: dict = field(default_factory=dict)
@@ -82,7 +83,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         if "synonyms" in search:
             config = replace(config, synonyms=(base / search["synonyms"]) if search["synonyms"] else None)
         for key in ("per_page", "max_per_page", "max_query_chars", "max_query_terms",
-                    "snippet_chars", "snippet_fragments"):
+                    "snippet_chars", "snippet_fragments", "array_cache_mb"):
             if key in search:
                 config = replace(config, **{key: int(search[key])})
         config = replace(config, server=_server_settings(data.get("server", {})))

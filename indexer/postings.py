@@ -1,35 +1,24 @@
-"""Walks over postings: what the index stored for given terms in given documents.
+"""What the index stored for given terms in given documents: positions or character offsets.
 
 Re-ranking reads positions and highlighting reads character offsets this way, instead of
-analysing the documents' text again.
+analysing the documents' text again. Each term's document numbers are already decoded
+(``segments``); only the blocks holding the wanted postings are read.
 """
 
 from __future__ import annotations
 
+from .segments import by_segment, segments
+
 
 def postings_values(reader, docnums: list[int], terms: list[str], kind: str) -> dict[int, dict[str, list]]:
-    """``kind`` ("positions" or "characters") of each term in each document of ``docnums``.
-
-    One raw posting matcher per term walks the documents in order: no re-analysis and no
-    scorer set-up.
-    """
+    """``kind`` ("positions" or "characters") of each term of the ``text`` field in each
+    document of ``docnums`` that holds it."""
     values: dict[int, dict[str, list]] = {d: {} for d in docnums}
-    order = sorted(docnums)
+    parts = by_segment(segments(reader), docnums)
     for term in terms:
         if ("text", term) not in reader:
             continue
-        m = reader.postings("text", term)
-        for docnum in postings_at(m, order):
-            values[docnum][term] = m.value_as(kind)
+        for seg, local in parts:
+            for docnum, value in seg.values("text", term, local, kind).items():
+                values[docnum + seg.offset][term] = value
     return values
-
-
-def postings_at(m, docnums: list[int]):
-    """Move matcher ``m`` to each of the sorted ``docnums`` it has; yield those documents."""
-    for docnum in docnums:
-        if not m.is_active():
-            return
-        if m.id() < docnum:
-            m.skip_to(docnum)
-        if m.is_active() and m.id() == docnum:
-            yield docnum

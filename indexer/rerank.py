@@ -6,9 +6,10 @@ from whoosh import query as wq
 
 from .analysis import fold
 from .plan import Ranking, drop_stopwords
-from .postings import postings_at, postings_values
+from .postings import postings_values
 from .query import ParsedQuery
 from .scoring import idf
+from .vectorised import Evaluator
 
 
 class ProximityReranker:
@@ -56,36 +57,26 @@ class ProximityReranker:
             best = max(best, current)
         return best
 
-    def _common_scores(self, searcher, docnums: list[int]):
-        """The common terms' share of each document's BM25 score, and their positions.
-
-        One scored matcher per term walks the documents in order, taking both at once.
-        """
+    def _common_scores(self, searcher, docnums: list[int]) -> dict[int, float]:
+        """The common terms' share of each document's BM25 score."""
         scores = dict.fromkeys(docnums, 0.0)
-        positions: dict[int, dict[str, list]] = {d: {} for d in docnums}
-        order = sorted(docnums)
-        for clause in self.common:
-            m = clause.matcher(searcher)
-            wants_positions = clause.text in self.idf
-            for docnum in postings_at(m, order):
-                scores[docnum] += m.score()
-                if wants_positions:
-                    positions[docnum][clause.text] = m.value_as("positions")
-        return scores, positions
+        if self.common:
+            evaluator = Evaluator(searcher, searcher.weighting)
+            for clause in self.common:
+                for docnum, score in evaluator.term_scores(clause, docnums).items():
+                    scores[docnum] += score
+        return scores
 
     def __call__(self, searcher, hits: list) -> list:
         if not hits:
             return hits
         docnums = [h.docnum for h in hits]
-        common, positions = self._common_scores(searcher, docnums)
+        common = self._common_scores(searcher, docnums)
         bm25 = {h.docnum: (h.score or 0.0) + common[h.docnum] for h in hits}
         total_idf = sum(self.idf.values())
         if not total_idf or len(self.idf) < 2 or not self.weight:
             return sorted(hits, key=lambda hit: bm25[hit.docnum], reverse=True)
-        walked = {c.text for c in self.common}
-        rest = postings_values(searcher.reader(), docnums, [t for t in self.idf if t not in walked], "positions")
-        for docnum, values in rest.items():
-            positions[docnum].update(values)
+        positions = postings_values(searcher.reader(), docnums, list(self.idf), "positions")
         top = max(bm25.values()) or 1.0
 
         def score(hit):

@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from whoosh import query as wq
-from whoosh import sorting
 from whoosh.searching import Searcher
 
 from .analysis import fold, has_diacritics
+from .array_cache import ARRAYS
 from .config import Config, load_config
 from .errors import QueryError
+from .execution import execute
 from .highlight import paragraphs_html, snippet_html, spans_by_tokenizing, text_spans, title_html
 from .plan import DEFAULT_RANKING, Ranking, build_query, common_clauses, expand_synonyms
 from .query import ParsedQuery, clean_query, parse_query
@@ -151,43 +151,6 @@ class StageTimes(dict):
         return {name: round(ms, 2) for name, ms in self.items()}
 
 
-def _year_facet():
-    return sorting.FieldFacet("year", maptype=sorting.Count)
-
-
-def _execute(searcher, q, count_q, request: SearchRequest, rerank: ProximityReranker, times: StageTimes):
-    """(total, hits on the page, year counts for the query regardless of the year filter).
-
-    ``count_q`` matches the same documents as ``q`` without its score-only clauses.
-
-    ``rerank`` reorders the top hits (relevance sort only); pages past its depth keep BM25 order.
-    """
-    # Undated documents have no year: sorting by year first puts them last.
-    sortedby = [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("date", reverse=True)] \
-        if request.sort == "date" else None
-    depth = rerank.depth if request.sort == "relevance" else 0
-    limit = max(request.page * request.per_page, depth)
-    year = request.year
-    # Counting pass without scoring gives the honest total and the year facet; the scored
-    # pass then only needs the top hits, so Whoosh can skip blocks that cannot enter them.
-    with times.stage("count"):
-        counted = searcher.search(count_q, limit=None, scored=False, groupedby={"year": _year_facet()})
-        counts = counted.groups("year")
-        total = len(counted) if year is None else counts.get(str(year), 0)
-        facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
-    if not total or request.past_window:
-        return total, [], facets
-    with times.stage("top_k"):
-        flt = None if year is None else wq.Term("year", str(year))
-        results = searcher.search(q, limit=limit, sortedby=sortedby, filter=flt)
-        ranked = [results[i] for i in range(min(limit, results.scored_length()))]
-    if depth:
-        with times.stage("rerank"):
-            ranked = rerank(searcher, ranked[:depth]) + ranked[depth:]
-    hits = ranked[(request.page - 1) * request.per_page: request.page * request.per_page]
-    return total, hits, facets
-
-
 def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Ranking, synonyms,
                  times: StageTimes, semantic: HybridStep | None = None) -> tuple[ParsedQuery, int, list, list]:
     """Plan ``request.text`` and execute the plan: (parsed query, total, hits, year facets).
@@ -208,12 +171,12 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
         rerank = ProximityReranker(parsed, searcher, ranking, common_terms)
         if semantic is not None:
             rerank = semantic.wrap(rerank, request.text)
-    total, hits, facets = _execute(searcher, q, count_q, request, rerank, times)
+    total, hits, facets = execute(searcher, q, count_q, request, rerank, times)
     if total == 0 and len(parsed.slots) > 1:
         with times.stage("plan"):
             q = build_query(parsed, ranking, require_all=False)
             count_q = build_query(parsed, ranking, require_all=False, scored=False)
-        total, hits, facets = _execute(searcher, q, count_q, request, rerank, times)
+        total, hits, facets = execute(searcher, q, count_q, request, rerank, times)
     return parsed, total, hits, facets
 
 
@@ -259,6 +222,7 @@ def search(
     started = time.perf_counter()
     config = config or load_config()
     request = validate_params(q, page, per_page, sort, year, config)
+    ARRAYS.resize(config.array_cache_mb)
     index_dir = Path(index_dir or config.index_dir)
     times = StageTimes()
     with times.stage("plan"):

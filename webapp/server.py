@@ -10,9 +10,7 @@ bounded by the request line and header limits below; a search's own run time by
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -21,6 +19,7 @@ from gunicorn.workers.base_async import AsyncWorker
 
 from indexer.config import Config, ServerSettings
 from indexer.store import keep_readers_per_process
+from indexer.warmup import warm_up
 
 #: The longest request line gunicorn accepts (its own maximum): a query of 500 Vietnamese
 #: characters is up to 4,500 bytes percent-encoded.
@@ -92,21 +91,8 @@ def worker_ready(worker, on_worker_boot=lambda: None) -> None:
         # every connection of a burst while the other idled, halving throughput).
         BaseServer.max_accept = 1
     index_dir = worker.app.app.config["VNSEARCH_CONFIG"].index_dir
-    for warm_up in warm_up_hooks():
-        warm_up(index_dir)
+    warm_up(index_dir)
     on_worker_boot()
-
-
-def warm_up_hooks() -> list:
-    """Every ``warm_up(index_dir)`` function of the indexer's modules: loads done once per worker."""
-    import indexer
-
-    hooks = []
-    for info in pkgutil.iter_modules(indexer.__path__, "indexer."):
-        hook = getattr(importlib.import_module(info.name), "warm_up", None)
-        if callable(hook):
-            hooks.append(hook)
-    return hooks
 
 
 def serve(app: Flask, host: str, port: int, workers: int | None = None, worker_class: str = "gevent",

@@ -2,7 +2,7 @@
 
     python -m bench.speed --sizes 10000,45000,150704 [--workdir bench/work/speed] [--queries 200]
         [--procs 1,2] [--query-timeout 5] [--http-seconds 10] [--rss-requests 10000] [--profile 2000]
-        [--fresh] [--no-docs]
+        [--fresh] [--no-docs] [--index-for SIZE=PATH ...] [--peers all|fair]
 
 Each size is the first N VietNews articles (train, val, test, in file order), read from
 ../shared/data. vnsearch is compared with the pyvi segmentation it cannot beat (its ceiling),
@@ -49,6 +49,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="DOCS",
                         help="also time the stages of indexing DOCS documents with one process")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/ (a trial run)")
+    parser.add_argument("--index-for", action="append", default=[], metavar="SIZE=PATH",
+                        help="query the vnsearch index already built at PATH for SIZE documents "
+                             "instead of building one (its indexing is then not timed)")
+    parser.add_argument("--peers", choices=("all", "fair"), default="all",
+                        help="fair: only the user-setup peers (the our-tokens peers need our analyzer "
+                             "run over every document first)")
     parser.add_argument("--fresh", action="store_true",
                         help="measure every step again (by default a rerun reuses finished steps)")
     args = parser.parse_args(argv)
@@ -58,6 +64,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if not args.sizes or args.sizes[0] < 1 or max(args.sizes) > FULL_SIZE:
         parser.error(f"sizes must be between 1 and {FULL_SIZE}")
     args.workdir = args.workdir.resolve()
+    try:
+        args.index_for = {int(size): Path(path).resolve() for size, path in
+                          (item.split("=", 1) for item in args.index_for)}
+    except ValueError:
+        parser.error("--index-for takes SIZE=PATH")
     return args
 
 
@@ -66,7 +77,11 @@ def index_all(args, steps: StepCache, n: int, corpus: Path) -> dict:
     work = args.workdir
     result: dict = {"size": n, "vnsearch": {}, "pyvi": {}, "builds": {}}
     queried = max(args.procs)
-    for p in args.procs:
+    reused = args.index_for.get(n)
+    if reused is not None:
+        log(f"[{n:,}] vnsearch: querying the index at {reused} (not rebuilt, indexing not timed)")
+        result["vnsearch"][queried] = {"reused": str(reused), "segments": engines.segment_count(reused)}
+    for p in args.procs if reused is None else ():
         index_dir, step = work / f"index-{n}-p{p}", f"index-{n}-p{p}"
         if p == queried and not (index_dir / "current").exists():
             steps.forget(step)  # the index to query is gone: build it again
@@ -86,24 +101,26 @@ def index_all(args, steps: StepCache, n: int, corpus: Path) -> dict:
         "fts5": (engines.build_token_fts5, work / f"fts5-{n}.db", {"tokens": tokens}),
         "tantivy": (engines.build_token_tantivy, work / f"tantivy-{n}", {"tokens": tokens, "threads": 1}),
     }
+    if args.peers == "fair":
+        del builds["fts5"], builds["tantivy"]
     for engine, (build, where, kwargs) in builds.items():
         step = f"{engine}-{n}" if where.exists() else None  # a kept result needs its index
         r = result["builds"][engine] = steps.run(build, step, n=n, path=str(where), **kwargs)
         log(f"[{n:,}] {engine} build: {r['seconds']:.1f} s, {r['index_mb']:.0f} MB")
-    result["where"] = {"vnsearch": str(work / f"index-{n}-p{queried}"),
+    result["where"] = {"vnsearch": str(reused or work / f"index-{n}-p{queried}"),
                        **{engine: str(where) for engine, (_, where, _) in builds.items()}}
     return result
 
 
-def query_forms(keywords: list[str], questions: list[str]) -> dict:
+def query_forms(keywords: list[str], questions: list[str], peers: str = "all") -> dict:
     """Query set -> engine -> (the queries as that engine takes them, its options)."""
     def forms(texts: list[str], require_all: bool) -> dict:
         tokens = [list(dict.fromkeys(analyzer_tokens(q))) for q in texts]
         syllables = [folded_syllables(q) for q in texts]
-        return {"vnsearch": (texts, {}),
-                "fts5-fair": (syllables, {"require_all": require_all}),
-                "tantivy-fair": (syllables, {"require_all": require_all}),
-                "fts5": (tokens, {}), "tantivy": (tokens, {})}
+        forms = {"vnsearch": (texts, {}),
+                 "fts5-fair": (syllables, {"require_all": require_all}),
+                 "tantivy-fair": (syllables, {"require_all": require_all})}
+        return forms if peers == "fair" else {**forms, "fts5": (tokens, {}), "tantivy": (tokens, {})}
     return {"keywords": forms(keywords, True), "questions": forms(questions, False)}
 
 
@@ -150,8 +167,9 @@ def bench(args) -> dict:
     corpora = {n: write_corpus(args.workdir, n) for n in args.sizes}
     keywords = keyword_queries(corpora[args.sizes[0]], args.sizes[0], args.queries)
     questions = question_queries(args.queries)
-    forms = query_forms(keywords, questions)
-    prep = engines.ensure_tokens(args.workdir / "tokens.tsv", corpora[args.sizes[-1]], args.sizes[-1], max(args.procs))
+    forms = query_forms(keywords, questions, args.peers)
+    prep = None if args.peers == "fair" else engines.ensure_tokens(
+        args.workdir / "tokens.tsv", corpora[args.sizes[-1]], args.sizes[-1], max(args.procs))
     results = []
     for n in args.sizes:
         result = index_all(args, steps, n, corpora[n])

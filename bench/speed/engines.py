@@ -31,15 +31,20 @@ TOKEN_FED_FTS5 = """CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, text, tok
 def build_vnsearch(source: str, index_dir: str, procs: int) -> dict:
     """``reindex(full=True)`` of one jsonl file with ``procs`` processes."""
     from indexer.build import reindex
-    from indexer.store import current_generation
 
     shutil.rmtree(index_dir, ignore_errors=True)
     started = time.perf_counter()
     report = reindex([source], index_dir, full=True, procs=procs)
     seconds = time.perf_counter() - started
-    segments = len(list(current_generation(Path(index_dir)).glob("*.seg")))
-    return {"seconds": seconds, "docs": report.added, "rss_mb": peak_rss_mb(), "segments": segments,
+    return {"seconds": seconds, "docs": report.added, "rss_mb": peak_rss_mb(), "segments": segment_count(index_dir),
             "index_mb": dir_mb(Path(index_dir))}
+
+
+def segment_count(index_dir) -> int:
+    """How many segments the current generation of a vnsearch index has."""
+    from indexer.store import current_generation
+
+    return len(list(current_generation(Path(index_dir)).glob("*.seg")))
 
 
 def _pyvi_one(text: str) -> int:

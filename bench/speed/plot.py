@@ -20,6 +20,8 @@ def plot(results: list[dict], path: Path) -> None:
     sizes = [r["size"] for r in results]
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
     for engine, color in COLORS.items():
+        if any(engine not in r["queries"]["keywords"] for r in results):
+            continue  # a peer this run left out (--peers fair)
         for p, dash in ((50, "-"), (95, "--")):
             ys = [percentile(r["queries"]["keywords"][engine]["cold"], p) for r in results]
             ax.plot(sizes, ys, dash, marker="o", color=color, label=f"{ENGINES[engine]} p{p}")

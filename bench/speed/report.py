@@ -82,15 +82,19 @@ def indexing(run: dict) -> str:
     for r in run["results"]:
         n = r["size"]
         for p, v in sorted(r["vnsearch"].items()):
+            if "reused" in v:
+                out.append(f"| {n:,} | vnsearch | | (built earlier: `--index-for`) | | | | |")
+                continue
             out.append(f"| {n:,} | vnsearch | {p} | {v['seconds']:.0f} | {n / v['seconds']:.0f} | "
                        f"{v['rss_mb']:.0f} | {v['index_mb']:.0f} | |")
         for p, v in sorted(r["pyvi"].items()):
             out.append(f"| {n:,} | pyvi alone | {p} | {v['seconds']:.0f} | {n / v['seconds']:.0f} | "
                        f"{v['rss_mb']:.0f} | | {r['vnsearch'][p]['seconds'] / v['seconds']:.2f} |")
-        best = min(v["seconds"] for v in r["vnsearch"].values())
+        timed = [v["seconds"] for v in r["vnsearch"].values() if "seconds" in v]
         for engine, v in r["builds"].items():
+            versus = f"{min(timed) / v['seconds']:.0f}" if timed else ""
             out.append(f"| {n:,} | {ENGINES[engine]} | 1 | {v['seconds']:.1f} | {n / v['seconds']:.0f} | "
-                       f"{v['rss_mb']:.0f} | {v['index_mb']:.0f} | {best / v['seconds']:.0f} |")
+                       f"{v['rss_mb']:.0f} | {v['index_mb']:.0f} | {versus} |")
     for t in run["token_prep"]:
         out += ["", f"Our analyzer alone (making the our-tokens peers' input: pyvi, syllables, bigrams; "
                 f"no Whoosh), {t['procs']} processes: {t['docs'] / t['seconds']:.0f} docs/s over "
