@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from werkzeug.exceptions import NotFound
 
 from indexer.config import Config
+from indexer.completion import suggest_completions
 from indexer.search import SearchResult, get_document, search
 from indexer.store import open_index
 
@@ -16,6 +17,9 @@ from .openapi import openapi_spec
 
 #: Request parameters passed through to the search function, and kept by every link.
 SEARCH_PARAMS = ("q", "page", "per_page", "sort", "year")
+#: ``?typing=1``: the query is being typed (search.js), its last word may be unfinished;
+#: ``?exact=1``: run the query as typed, uncorrected (the link back from a correction).
+TYPING_PARAM, EXACT_PARAM = "typing", "exact"
 
 #: ``?fragment=1`` asks for the results region alone (templates/_results.html), as search.js does.
 FRAGMENT_PARAM = "fragment"
@@ -36,7 +40,8 @@ def search_args() -> dict:
 def run_search(args: dict) -> SearchResult:
     """The one search behind the page, its fragment and the JSON API."""
     return search(args["q"], page=args["page"], per_page=args["per_page"],
-                  sort=args["sort"] or "relevance", year=args["year"], config=app_config())
+                  sort=args["sort"] or "relevance", year=args["year"], config=app_config(),
+                  typing=request.args.get(TYPING_PARAM, ""), exact=request.args.get(EXACT_PARAM, ""))
 
 
 def search_url(args: dict, **changes) -> str:
@@ -89,6 +94,13 @@ def healthz():
 def api_search():
     """The same search as the page, as JSON (SearchResult.to_dict())."""
     return jsonify(run_search(search_args()).to_dict())
+
+
+@api.get("/suggest")
+def api_suggest():
+    """Completions of what is typed, with diacritics, for the autocomplete list under the search box."""
+    q = request.args.get("q", "")
+    return jsonify({"query": q, "suggestions": suggest_completions(q, config=app_config())})
 
 
 @api.get("/openapi.json")
