@@ -12,16 +12,17 @@ each. The whole term list is never walked.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import replace
 
 from pathlib import Path
 
-from .analysis import bigram_term, fold, has_diacritics, normalise_word, syllables
+from .analysis import TONE_MARKS, bigram_term, fold, has_diacritics, normalise_word, syllables
 from .config import Config, load_config
 from .query import Alternative, ParsedQuery, clean_query
 from .spelling import syllables_with_prefix
 from .store import kept_reader
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, tone_of
 
 #: A word typed half-way stands for at most this many completions in the query plan.
 MAX_COMPLETIONS = 4
@@ -81,9 +82,19 @@ def _followers(reader, previous: str, prefix: str, limit: int = MAX_SCANNED) -> 
     return found
 
 
+def _toneless(text: str) -> str:
+    """``text`` without its tone marks, its other diacritics kept: ``nghiệp`` -> ``nghiêp``."""
+    return unicodedata.normalize("NFC", "".join(
+        c for c in unicodedata.normalize("NFD", text) if c not in TONE_MARKS))
+
+
 def _fits_typed(form: str, typed: str) -> bool:
-    """Whether ``form`` can be what ``typed`` (with the diacritics typed so far) begins."""
-    return not has_diacritics(typed) or form.startswith(typed) or fold(form) == fold(typed) == typed
+    """Whether ``form`` can be what ``typed`` (with the diacritics typed so far) begins. A tone
+    is often typed last (``nghiê`` before ``nghiệp``), so a prefix without one fits any tone."""
+    if not has_diacritics(typed):
+        return True
+    bare = _toneless(typed)
+    return _toneless(form).startswith(bare) and (bare == typed or tone_of(form) == tone_of(typed))
 
 
 def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = None,
@@ -103,10 +114,13 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
         for syllable in syllables_with_prefix(prefix):
             if syllable not in counts and (n := reader.doc_frequency(FIELD, syllable)):
                 counts[syllable] = n
-    if has_diacritics(typed):
-        counts = {c: n for c, n in counts.items()
-                  if any(_fits_typed(form, typed) for form in vocab.forms(c))}
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    # Most frequent first; with diacritics typed, spellings are looked up only until enough fit.
+    ranked: list[tuple[str, int]] = []
+    for candidate, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        if len(ranked) == limit:
+            break
+        if not has_diacritics(typed) or any(_fits_typed(form, typed) for form in vocab.forms(candidate)):
+            ranked.append((candidate, n))
     if not ranked:
         return []
     top = ranked[0][1]
