@@ -161,7 +161,7 @@ def measure(index_dir: Path, cases: list[Case]) -> dict:
         typing_ms.append(ms)
         _, ms = get("/api/suggest", q=case.cut)
         suggest_ms.append(ms)
-        if n % 100 == 0:
+        if n % 25 == 0:
             print(f"  {n}/{len(cases)} cases", file=sys.stderr)
     total = max(1, counts["cases"])
     report = {k: (v if k == "cases" else round(v / total, 3)) for k, v in counts.items()}

@@ -12,8 +12,10 @@ import unicodedata
 from .analysis import TONE_MARKS, accent_variants, fold, has_diacritics
 from .postings import postings_at
 
-#: Documents of a bigram's postings read to see how its syllables are spelt there.
+#: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt there.
 CONTEXT_DOCS = 24
+#: Most documents of a phrase's rarest bigram looked at to find those holding the whole phrase.
+PHRASE_SCAN_DOCS = 200
 
 
 def tone_of(word: str) -> int:
@@ -113,17 +115,76 @@ class Vocabulary:
             return None
         return max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w))
 
+    def phrase_evidence(self, folds: list[str]) -> list[dict[str, int]] | None:
+        """For each word of the folded phrase ``folds``, its spellings -> how many of a few
+        documents holding the whole phrase spell it so; None when no document holds it.
+
+        Read from positions: the phrase's bigrams one after another, then each spelling at
+        its place. ``thi tot nghiep`` is spelt ``thi tốt nghiệp`` where ``thi tot`` alone is
+        more often ``thì tốt``.
+        """
+        if len(folds) < 2:
+            return None
+        bigrams = [f"{a}_{b}" for a, b in zip(folds, folds[1:])]
+        if any((self.field, b) not in self.reader for b in bigrams):
+            return None
+        matchers = [self.reader.postings(self.field, b) for b in bigrams]
+        starts: dict[int, set[int]] = {}
+        driver = min(range(len(bigrams)), key=lambda j: self.reader.doc_frequency(self.field, bigrams[j]))
+        lead = matchers[driver]
+        scanned = 0
+        while lead.is_active() and len(starts) < CONTEXT_DOCS and scanned < PHRASE_SCAN_DOCS:
+            doc, scanned = lead.id(), scanned + 1
+            found = self._phrase_starts(matchers, doc)
+            if found:
+                starts[doc] = found
+            lead.next()
+        if not starts:
+            return None
+        order = sorted(starts)
+        out = []
+        for i, f in enumerate(folds):
+            counts: dict[str, int] = {}
+            for form in self.forms(f):
+                if form != f and (self.field, form) in self.reader:
+                    m = self.reader.postings(self.field, form)
+                    n = sum(1 for d in postings_at(m, order) if {p + i for p in starts[d]} & set(m.value_as("positions")))
+                    if n:
+                        counts[form] = n
+            counts[f] = max(0, len(order) - sum(counts.values()))
+            out.append({w: n for w, n in counts.items() if n})
+        return out
+
+    @staticmethod
+    def _phrase_starts(matchers, doc: int) -> set[int]:
+        """Positions in ``doc`` where the phrase whose bigram matchers are ``matchers`` starts."""
+        found: set[int] | None = None
+        for j, m in enumerate(matchers):
+            if m.is_active() and m.id() < doc:
+                m.skip_to(doc)
+            if not m.is_active() or m.id() != doc:
+                return set()
+            here = {p - j for p in m.value_as("positions")}
+            found = here if found is None else found & here
+            if not found:
+                return set()
+        return found or set()
+
     def spell_phrase(self, words: list[str]) -> list[str]:
         """``words`` with the diacritics a reader expects (``cong an`` -> ``công an``): each
-        word typed without them spelt as the documents holding it beside its neighbours
-        spell it (``spell``); words typed with diacritics are kept."""
+        word typed without them spelt as the documents holding the whole phrase spell it
+        (``phrase_evidence``), else as those holding it beside its neighbours (``spell``);
+        words typed with diacritics are kept."""
         folds = [fold(w) for w in words]
+        whole = self.phrase_evidence(folds)
         out = []
         for i, word in enumerate(words):
             if has_diacritics(word):
                 out.append(word)
-                continue
-            left = folds[i - 1] if i else None
-            right = folds[i + 1] if i + 1 < len(folds) else None
-            out.append(self.spell(folds[i], left, right) or word)
+            elif whole and whole[i]:
+                out.append(max(whole[i], key=lambda w: (whole[i][w], self.forms(folds[i]).get(w, 0), w)))
+            else:
+                left = folds[i - 1] if i else None
+                right = folds[i + 1] if i + 1 < len(folds) else None
+                out.append(self.spell(folds[i], left, right) or word)
         return out
