@@ -11,7 +11,6 @@ each. The whole term list is never walked.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from dataclasses import replace
 
@@ -30,6 +29,8 @@ MAX_COMPLETIONS = 4
 MIN_SHARE = 0.05
 #: Most index terms one prefix scan visits (bigram blocks followed, syllable terms listed).
 MAX_SCANNED = 600
+#: With diacritics typed, the spellings of at most this many of the most frequent completions are read.
+FITTED = 24
 #: Autocomplete lists at most this many phrases, for queries of at most this many words.
 MAX_SUGGESTIONS = 8
 MAX_SUGGEST_WORDS = 8
@@ -97,6 +98,13 @@ def _fits_typed(form: str, typed: str) -> bool:
     return _toneless(form).startswith(bare) and (bare == typed or tone_of(form) == tone_of(typed))
 
 
+def _fitting_share(vocab: Vocabulary, folded: str, typed: str) -> float:
+    """The share of the documents of syllable ``folded`` that spell it as ``typed`` begins."""
+    forms = vocab.forms(folded)
+    total = sum(forms.values())
+    return sum(n for w, n in forms.items() if _fits_typed(w, typed)) / total if total else 0.0
+
+
 def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = None,
                 limit: int = MAX_COMPLETIONS) -> list[tuple[str, float]]:
     """The likeliest folded syllables ``typed`` (a syllable typed half-way) begins, with weights.
@@ -114,13 +122,12 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
         for syllable in syllables_with_prefix(prefix):
             if syllable not in counts and (n := reader.doc_frequency(FIELD, syllable)):
                 counts[syllable] = n
-    # Most frequent first; with diacritics typed, spellings are looked up only until enough fit.
-    ranked: list[tuple[str, int]] = []
-    for candidate, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        if len(ranked) == limit:
-            break
-        if not has_diacritics(typed) or any(_fits_typed(form, typed) for form in vocab.forms(candidate)):
-            ranked.append((candidate, n))
+    if has_diacritics(typed):
+        # Only the share of a syllable's documents spelt as typed counts (``cò`` is ``còn``
+        # far more often than it is ``có``); spellings are read for the most frequent only.
+        frequent = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FITTED]
+        counts = {c: n * _fitting_share(vocab, c, typed) for c, n in frequent}
+    ranked = [(c, n) for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n > 0][:limit]
     if not ranked:
         return []
     top = ranked[0][1]
@@ -172,9 +179,9 @@ def complete_last_slot(parsed: ParsedQuery, reader, vocab: Vocabulary) -> Parsed
 
 
 def _weight(share: float) -> float:
-    """A completion's weight in the plan: 1 for the likeliest, less for the others, but never
-    so little that a document holding only a rarer completion vanishes from the ranking."""
-    return 1.0 if share >= 1.0 else round(max(0.1, 0.5 * math.sqrt(share)), 3)
+    """A completion's weight in the plan: 1 for the likeliest, so that the documents the whole
+    word would find come first; a tenth or less for the others, which still match."""
+    return 1.0 if share >= 1.0 else round(0.02 + 0.08 * share, 3)
 
 
 # --- Autocomplete ------------------------------------------------------------------

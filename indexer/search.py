@@ -335,21 +335,12 @@ def search(
     )
 
 
-#: A query whose words the index all has is corrected only when the correction finds this many times more.
-FAR_MORE = 10
-
-
 def _correction_finds_more(found: int, literal: int, unknown: bool, respelt: bool) -> bool:
     """Whether a correction's results replace the literal query's: a word the index lacks
-    corrected (the literal query has no document with every word), a tone fixed (the same
-    documents match), or far more found."""
-    if not found:
-        return False
-    if unknown:
-        return True
-    if not respelt:
-        return found >= literal
-    return found >= FAR_MORE * max(literal, 1)
+    corrected (the literal query has no document with every word), a word respelt where the
+    phrase it forms is far more often found so (``suggest.correct_query`` measured it on the
+    bigrams), or a tone fixed (the same documents match)."""
+    return found > 0 and (unknown or respelt or found >= literal)
 
 
 def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | None = None) -> DocumentView | None:

@@ -24,6 +24,10 @@ MAX_CORRECTIONS = 2
 #: read) never spell it as typed, and one spelling holds at least ``TONE_SHARE`` of them.
 TONE_EVIDENCE = 8
 TONE_SHARE = 0.9
+#: A word the index has is respelt only when it stands beside its neighbours in fewer than
+#: ``RARE_BIGRAM`` documents and a one-edit syllable stands there in ``FAR_MORE`` times as many.
+RARE_BIGRAM = 3
+FAR_MORE = 10
 
 
 @dataclass(frozen=True)
@@ -59,21 +63,33 @@ def _context(df, folds: list[str], i: int):
     return fit
 
 
+def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
+    """The folded bigrams ``word`` forms at place ``i`` of ``folds`` with its neighbours."""
+    left = folds[i - 1] if i else None
+    right = folds[i + 1] if i + 1 < len(folds) else None
+    return [bigram_term(a, b) for a, b in ((left, word), (word, right)) if a and b]
+
+
 def _respell(df, folds: list[str], keep: set[int]) -> set[int]:
-    """Correct the letters of words the index lacks, or whose every bigram it lacks, in place
-    in ``folds``; the positions changed. Words at ``keep`` are left alone."""
+    """Correct, in place in ``folds``, the letters of words the index lacks, and of words it
+    has but next to their neighbours in fewer than ``RARE_BIGRAM`` documents when a one-edit
+    syllable is found beside them in ``FAR_MORE`` times as many (a real word typed for
+    another, ``cua ho`` for ``của hoa`` being no such case: both are common). Returns the
+    places changed; those in ``keep`` are left alone."""
     changed: set[int] = set()
     for i, f in enumerate(folds):
         if i in keep or len(changed) == MAX_CORRECTIONS:
             continue
         known = df(f) > 0
-        neighbours = [bigram_term(a, b) for a, b in ((folds[i - 1] if i else None, f),
-                                                      (f, folds[i + 1] if i + 1 < len(folds) else None)) if a and b]
-        if known and (not neighbours or any(df(b) for b in neighbours)):
+        typed_support = max((df(b) for b in _bigrams_of(folds, i, f)), default=None)
+        if known and (typed_support is None or typed_support >= RARE_BIGRAM):
             continue
         fit = _context(df, folds, i)
         candidate = best_correction(df, f, fit, syllables_only=known)
-        if candidate is None or (neighbours and fit(candidate) == 0):
+        if candidate is None:
+            continue
+        support = max((df(b) for b in _bigrams_of(folds, i, candidate)), default=None)
+        if support == 0 or (known and support < FAR_MORE * max(typed_support, 1)):
             continue
         folds[i] = candidate
         changed.add(i)
