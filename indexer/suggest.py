@@ -24,10 +24,8 @@ MAX_CORRECTIONS = 2
 #: read) never spell it as typed, and one spelling holds at least ``TONE_SHARE`` of them.
 TONE_EVIDENCE = 8
 TONE_SHARE = 0.9
-#: A word the index has is respelt only when it stands beside its neighbours in fewer than
-#: ``RARE_BIGRAM`` documents and a one-edit syllable stands there in ``FAR_MORE`` times as many.
-RARE_BIGRAM = 3
-FAR_MORE = 10
+#: A word the index has is respelt only when it stands beside its neighbours in fewer documents than this.
+RARE_BIGRAM = 1
 
 
 @dataclass(frozen=True)
@@ -72,10 +70,10 @@ def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
 
 def _respell(df, folds: list[str], keep: set[int]) -> set[int]:
     """Correct, in place in ``folds``, the letters of words the index lacks, and of words it
-    has but next to their neighbours in fewer than ``RARE_BIGRAM`` documents when a one-edit
-    syllable is found beside them in ``FAR_MORE`` times as many (a real word typed for
-    another, ``cua ho`` for ``của hoa`` being no such case: both are common). Returns the
-    places changed; those in ``keep`` are left alone."""
+    has but never next to their neighbours when a one-edit syllable is found beside them (a
+    real word typed for another that forms a phrase the index holds, ``cua ho`` for ``của
+    hoa``, is left alone: a correctly typed query is never corrected). Returns the places
+    changed; those in ``keep`` are left alone."""
     changed: set[int] = set()
     for i, f in enumerate(folds):
         if i in keep or len(changed) == MAX_CORRECTIONS:
@@ -89,7 +87,7 @@ def _respell(df, folds: list[str], keep: set[int]) -> set[int]:
         if candidate is None:
             continue
         support = max((df(b) for b in _bigrams_of(folds, i, candidate)), default=None)
-        if support == 0 or (known and support < FAR_MORE * max(typed_support, 1)):
+        if support == 0:
             continue
         folds[i] = candidate
         changed.add(i)
