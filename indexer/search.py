@@ -315,7 +315,7 @@ def search(
                                            request.typing or bool(parsed.completions))
             alt = None if correction is None or request.exact else \
                 execute_plan(searcher, replace(request, text=correction.run), config, ranking, synonyms, times)
-            if alt is not None and _correction_finds_more(alt[1], total, unknown, correction.respelt):
+            if alt is not None and _correction_finds_more(alt[1], total, unknown, correction):
                 parsed, total, hits, facets = alt
                 ran, corrected = correction.run, correction.shown
                 notice = f"Kết quả cho “{correction.shown}”"
@@ -335,12 +335,19 @@ def search(
     )
 
 
-def _correction_finds_more(found: int, literal: int, unknown: bool, respelt: bool) -> bool:
+#: A correction of real words typed for others must find this many times what the query as typed does.
+FAR_MORE = 10
+
+
+def _correction_finds_more(found: int, literal: int, unknown: bool, correction) -> bool:
     """Whether a correction's results replace the literal query's: a word the index lacks
-    corrected (the literal query has no document with every word), a word respelt where the
-    phrase it forms is far more often found so (``suggest.correct_query`` measured it on the
-    bigrams), or a tone fixed (the same documents match)."""
-    return found > 0 and (unknown or respelt or found >= literal)
+    corrected (the literal query has no document with every word), a tone fixed (the same
+    documents match), or real words respelt where that finds far more."""
+    if not found:
+        return False
+    if unknown or not correction.respelt:
+        return unknown or found >= literal
+    return not correction.real_words or found >= FAR_MORE * max(literal, 1)
 
 
 def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | None = None) -> DocumentView | None:

@@ -35,8 +35,10 @@ class Correction:
 
     shown: str
     run: str
-    #: The folded words that were changed by a letter edit (not only a tone).
+    #: Whether a word was changed by a letter edit (not only a tone).
     respelt: bool
+    #: Whether every word respelt is one the index has (a real word typed for another).
+    real_words: bool = False
 
 
 def plain_words(parsed: ParsedQuery) -> list[str] | None:
@@ -144,7 +146,8 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
         return None
     shown = vocab.spell_phrase(out)
     styled = any(a for i, a in enumerate(accented) if i not in retoned)
-    return Correction(" ".join(shown), " ".join(shown if styled else folds), bool(respelt))
+    real_words = bool(respelt) and all(df(fold(words[i])) for i in respelt)
+    return Correction(" ".join(shown), " ".join(shown if styled else folds), bool(respelt), real_words)
 
 
 def telex_reading(text: str, vocab: Vocabulary) -> str | None:
