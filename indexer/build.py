@@ -11,7 +11,7 @@ import shutil
 import signal
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -92,9 +92,21 @@ def scan_sources(sources: Iterable[Path]) -> tuple[dict[str, str], list[Skipped]
     return hashes, skipped
 
 
-def _documents(sources: Iterable[Path]) -> Iterator[Document | Skipped]:
+def _documents(sources: Iterable[Path], relative: bool = False) -> Iterator[Document | Skipped]:
+    """Every document and skipped file of ``sources``; ``relative``: documents' paths as indexed."""
     for source in sources:
-        yield from iter_documents(source)
+        for item in iter_documents(source):
+            if relative and isinstance(item, Document):
+                item = replace(item, path=source_relative(item.path, source))
+            yield item
+
+
+def source_relative(path: str, source: Path) -> str:
+    """A document's file relative to the source folder it came from (its name, when the source
+    is that file): the server's directories never enter the index, nor any response."""
+    if os.path.isdir(source):
+        return Path(os.path.relpath(path, source)).as_posix()
+    return os.path.basename(path)
 
 
 def indexed_hashes(index_dir: Path) -> dict[str, str]:
@@ -169,15 +181,19 @@ def reindex(
 
 def why_not_current(gen: Path) -> str | None:
     """Why the index in ``gen`` cannot be updated in place (None when it can): it cannot be
-    read, or it holds the terms of another version of the analysis."""
+    read, it holds the terms of another version of the analysis, or absolute file paths."""
     from whoosh import index as whoosh_index
 
     try:
-        schema = whoosh_index.open_dir(str(gen)).schema
+        ix = whoosh_index.open_dir(str(gen))
+        with ix.reader() as reader:
+            first = next(reader.all_stored_fields(), {})
     except Exception as exc:  # noqa: BLE001 - unreadable, or pickled by code that is gone
         return f"cannot be read ({type(exc).__name__}: {exc})"
-    if analysis_of(schema) != analysis_of(build_schema()):
+    if analysis_of(ix.schema) != analysis_of(build_schema()):
         return "was built with another version of the analysis"
+    if os.path.isabs(first.get("path", "")):
+        return "holds the server's absolute file paths (an earlier version)"
     return None
 
 
@@ -191,7 +207,7 @@ def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: i
         for doc_id in to_delete:
             writer.delete_by_term("id", doc_id)
         with _progress(len(to_write), log) as bar:
-            for item in _documents(sources):
+            for item in _documents(sources, relative=True):
                 if isinstance(item, Document) and item.id in to_write:
                     to_write.discard(item.id)  # a duplicate id later in the sources is skipped
                     writer.update_document(**document_fields(item))

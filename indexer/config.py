@@ -14,6 +14,30 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    """How ``vnsearch serve`` bounds what clients control; reasons in config.toml's [server]."""
+
+    workers: int = 0  # 0: one per core
+    keepalive: int = 5
+    max_connections: int = 1000
+    search_time_limit: float = 10.0
+    trust_proxy: bool = False
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+
+
+@dataclass(frozen=True)
+class SemanticSettings:
+    """Hybrid ranking: the ``[semantic]`` section of config.toml (off: docs/hybrid-results.md)."""
+
+    enabled: bool = False
+    passage_syllables: int = 60
+    depth: int = 20
+    weight: float = 0.5
+    fusion: str = "wrank"
+    threads: int = 1
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting, with the defaults documented in config.toml."""
 
@@ -27,11 +51,14 @@ class Config:
     max_query_terms: int = 32
     snippet_chars: int = 200
     snippet_fragments: int = 3
+    server: ServerSettings = ServerSettings()
+    semantic: SemanticSettings = SemanticSettings()
     extra: dict = field(default_factory=dict)
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    """Read ``path`` (default: ./config.toml of the project, if present) and apply ``VNSEARCH_INDEX``."""
+    """Read ``path`` (default: ./config.toml of the project, if present) and apply ``VNSEARCH_INDEX``
+    and ``VNSEARCH_SEMANTIC`` (1 or 0: hybrid ranking on or off, whatever the file says)."""
     config_path = Path(path) if path else DEFAULT_CONFIG
     data: dict = {}
     if path or config_path.exists():
@@ -58,9 +85,56 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
                     "snippet_chars", "snippet_fragments"):
             if key in search:
                 config = replace(config, **{key: int(search[key])})
+        config = replace(config, server=_server_settings(data.get("server", {})))
+        config = replace(config, semantic=_semantic(data.get("semantic", {})))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"bad value in {config_path}: {e}") from None
+    if config.semantic.fusion not in ("wsum", "wrank", "rrf"):
+        raise ConfigError(f"bad value in {config_path}: [semantic] fusion is wsum, wrank or rrf")
     env_index = os.environ.get("VNSEARCH_INDEX")
     if env_index:
         config = replace(config, index_dir=Path(env_index))
+    env_semantic = os.environ.get("VNSEARCH_SEMANTIC", "").strip()
+    if env_semantic:
+        if env_semantic not in ("0", "1"):
+            raise ConfigError(f"VNSEARCH_SEMANTIC is 1 or 0, not {env_semantic!r}")
+        config = replace(config, semantic=replace(config.semantic, enabled=env_semantic == "1"))
     return config
+
+
+def _server_settings(section: dict) -> ServerSettings:
+    """The [server] section over the defaults; ValueError for a value out of range."""
+    server = ServerSettings()
+    numbers = {"workers": int, "keepalive": int, "max_connections": int, "search_time_limit": float}
+    for key, kind in numbers.items():
+        if key in section:
+            value = kind(section[key])
+            if value < 0 or (value == 0 and key != "workers"):
+                raise ValueError(f"[server] {key} must be positive, not {section[key]!r}")
+            server = replace(server, **{key: value})
+    if "trust_proxy" in section:
+        if not isinstance(section["trust_proxy"], bool):
+            raise ValueError(f"[server] trust_proxy must be true or false, not {section['trust_proxy']!r}")
+        server = replace(server, trust_proxy=section["trust_proxy"])
+    if "forwarded_allow_ips" in section:
+        server = replace(server, forwarded_allow_ips=str(section["forwarded_allow_ips"]))
+    return server
+
+
+def _semantic(section: dict) -> SemanticSettings:
+    """The ``[semantic]`` settings, each converted to its type (ValueError when it cannot be)."""
+    settings = SemanticSettings()
+    kinds = {"enabled": _boolean, "passage_syllables": int, "depth": int, "weight": float, "fusion": str,
+             "threads": int}
+    for key, kind in kinds.items():
+        if key in section:
+            settings = replace(settings, **{key: kind(section[key])})
+    if settings.passage_syllables < 1 or settings.depth < 0 or not 0 <= settings.weight <= 1 or settings.threads < 1:
+        raise ValueError("[semantic] wants passage_syllables >= 1, depth >= 0, 0 <= weight <= 1, threads >= 1")
+    return settings
+
+
+def _boolean(value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, not {value!r}")
+    return value

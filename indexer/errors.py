@@ -27,3 +27,7 @@ class DocumentError(VnsearchError):
     Inside loading it becomes a ``Skipped(path, reason)``; only a source that does not
     exist reaches the caller of ``iter_documents``.
     """
+
+
+class SearchTimeout(VnsearchError):
+    """A search ran past the time limit its caller set (``webapp.deadline``)."""

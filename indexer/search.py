@@ -26,6 +26,7 @@ from .highlight import paragraphs_html, snippet_html, spans_by_tokenizing, text_
 from .plan import DEFAULT_RANKING, Ranking, build_query, common_clauses, expand_synonyms
 from .query import ParsedQuery, clean_query, parse_query
 from .rerank import ProximityReranker
+from .semantic import HybridStep, ranker_for
 from .store import kept_reader
 from .suggest import correct_query, did_you_mean, telex_reading
 from .synonyms import load_synonyms
@@ -69,6 +70,8 @@ class SearchResult:
     completions: list[str] = field(default_factory=list)
     #: The corrected query (with diacritics) that ran instead of a mistyped one; None if none did.
     corrected: str | None = None
+    #: "hybrid" when the semantic ranker re-ranked the top hits too, else "lexical".
+    ranking: str = "lexical"
 
     @property
     def pages(self) -> int:
@@ -105,6 +108,12 @@ class SearchRequest:
     #: Run the query as typed: no Telex reading, correction or completion of a word it lacks.
     exact: bool = False
 
+    @property
+    def past_window(self) -> bool:
+        """A page past the first MAX_RESULT_WINDOW results lists nothing, as a page past the last
+        result does (Meilisearch's maxTotalHits): no search ranks that deep."""
+        return self.page * self.per_page > MAX_RESULT_WINDOW
+
 
 def _int_param(name: str, value, low: int, high: int) -> int:
     try:
@@ -125,8 +134,6 @@ def validate_params(q: str = "", page=1, per_page=None, sort="relevance", year=N
     page = _int_param("page", 1 if page in (None, "") else page, 1, MAX_PAGE)
     per_page = _int_param("per_page", config.per_page if per_page in (None, "") else per_page,
                           1, config.max_per_page)
-    if page * per_page > MAX_RESULT_WINDOW:
-        raise QueryError(f"page × per_page must not exceed {MAX_RESULT_WINDOW}")
     sort = sort or "relevance"
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}")
@@ -186,8 +193,8 @@ def _execute(searcher, q, count_q, request: SearchRequest, rerank: ProximityRera
         counts = counted.groups("year")
         total = len(counted) if year is None else counts.get(str(year), 0)
         facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)
-    if not total:
-        return 0, [], facets
+    if not total or request.past_window:
+        return total, [], facets
     with times.stage("top_k"):
         flt = None if year is None else wq.Term("year", str(year))
         results = searcher.search(q, limit=limit, sortedby=sortedby, filter=flt)
@@ -200,7 +207,7 @@ def _execute(searcher, q, count_q, request: SearchRequest, rerank: ProximityRera
 
 
 def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Ranking, synonyms,
-                 times: StageTimes) -> tuple[ParsedQuery, int, list, list]:
+                 times: StageTimes, semantic: HybridStep | None = None) -> tuple[ParsedQuery, int, list, list]:
     """Plan ``request.text`` and execute the plan: (parsed query, total, hits, year facets).
 
     A query of several words that no document has all of falls back to ranking the
@@ -219,6 +226,8 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
         count_q = build_query(parsed, ranking, scored=False, common=common)
     with times.stage("rerank"):
         rerank = ProximityReranker(parsed, searcher, ranking, common_terms)
+        if semantic is not None:
+            rerank = semantic.wrap(rerank, request.text)
     total, hits, facets = _execute(searcher, q, count_q, request, rerank, times)
     if total == 0 and len(parsed.slots) > 1:
         with times.stage("plan"):
@@ -293,8 +302,10 @@ def search(
     times = StageTimes()
     with times.stage("plan"):
         synonyms = load_synonyms(config.synonyms)
+        ranker = ranker_for(index_dir, config.semantic) if request.sort == "relevance" else None
+        semantic = HybridStep(ranker) if ranker else None
     with Searcher(kept_reader(index_dir), weighting=ranking.weighting(), closereader=False) as searcher:
-        parsed, total, hits, facets = execute_plan(searcher, request, config, ranking, synonyms, times)
+        parsed, total, hits, facets = execute_plan(searcher, request, config, ranking, synonyms, times, semantic)
         ran, notice, suggestion, corrected = request.text, None, None, None
         with times.stage("suggest"):
             # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
@@ -304,7 +315,7 @@ def search(
             reading = telex_reading(request.text, vocab) \
                 if needs_vocab and not request.exact and not has_diacritics(request.text) else None
         if reading:
-            alt = execute_plan(searcher, replace(request, text=reading), config, ranking, synonyms, times)
+            alt = execute_plan(searcher, replace(request, text=reading), config, ranking, synonyms, times, semantic)
             if alt[1] > total or (unknown and alt[1] and alt[1] >= total):
                 parsed, total, hits, facets = alt
                 ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
@@ -314,7 +325,8 @@ def search(
                                                                  config.max_query_terms), vocab,
                                            request.typing or bool(parsed.completions))
             alt = None if correction is None or request.exact else \
-                execute_plan(searcher, replace(request, text=correction.run), config, ranking, synonyms, times)
+                execute_plan(searcher, replace(request, text=correction.run), config, ranking, synonyms,
+                             times, semantic)
             if alt is not None and _correction_finds_more(alt[1], total, unknown, correction):
                 parsed, total, hits, facets = alt
                 ran, corrected = correction.run, correction.shown
@@ -332,6 +344,7 @@ def search(
         results=results, facets={"year": [{"year": y, "count": n} for y, n in facets]},
         notice=notice, sort=request.sort, year=request.year, stage_ms=times.rounded(),
         completions=list(parsed.completions), corrected=corrected,
+        ranking=semantic.ranking if semantic else "lexical",
     )
 
 

@@ -15,6 +15,7 @@ import secrets
 import shutil
 import threading
 import time
+import types
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -90,19 +91,42 @@ def open_index(index_dir: Path) -> whoosh_index.Index:
         raise IndexNotFound(f"cannot open the index in {gen}: {type(e).__name__}: {e}") from None
 
 
-#: Readers each thread keeps open, one per index directory, at most this many directories.
+#: Readers each thread (or process: keep_readers_per_process) keeps open, one per index directory, at most this many directories.
 KEPT_READERS = 4
 
 
 class _KeptReaders(dict):
     """Index directory -> (index version, open reader) for one thread; closed with it."""
 
-    def __del__(self):
+    def close(self):
         for _, reader in self.values():
             reader.close()
+        self.clear()
+
+    def __del__(self):
+        self.close()
 
 
 _kept = threading.local()
+
+
+def keep_readers_per_process() -> None:
+    """Keep one set of readers for the whole process instead of one per thread.
+
+    For servers whose connections are greenlets (gunicorn's gevent workers): there a
+    ``threading.local`` is per greenlet, so each connection would open its own readers.
+    One set is safe there because greenlets never switch during a search (file reads do
+    not yield). Threaded servers keep the default, one set per thread.
+    """
+    global _kept
+    _kept = types.SimpleNamespace()
+
+
+def forget_kept_readers() -> None:
+    """Close the readers the calling thread keeps (e.g. after a search was interrupted midway)."""
+    readers = _kept.__dict__.pop("readers", None)
+    if readers is not None:
+        readers.close()
 
 
 def kept_reader(index_dir: Path) -> IndexReader:

@@ -4,6 +4,7 @@ test client of it, and a real HTTP server for it."""
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import warnings
 from contextlib import contextmanager
@@ -13,6 +14,9 @@ import pytest
 
 from indexer.build import reindex
 from indexer.config import Config
+
+# Commands the tests run rank lexically and build no vectors; tests/test_hybrid.py turns it on.
+os.environ["VNSEARCH_SEMANTIC"] = "0"
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -84,7 +84,8 @@ def _check_search_response(client, params: dict) -> None:
             assert_marked_text_only(hit["title"])
             assert_marked_text_only(hit["snippet"])
     page = _get(client, "/?" + query_string)
-    assert page.status_code == api.status_code
+    # The page's form may send numbers the API holds to its OpenAPI types (`year=`, ` 2 `).
+    assert page.status_code == api.status_code or (api.status_code, page.status_code) == (400, 200)
     assert page.content_type.startswith("text/html")
     assert_no_live_markup(page.get_data(as_text=True))
 

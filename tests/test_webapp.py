@@ -347,7 +347,7 @@ def test_query_is_echoed_only_escaped(client, q):
     {"year": "99999"},
     {"sort": "foo"},
     {"sort": "relevance; drop"},
-    {"page": "1000", "per_page": "100"},
+    {"per_page": "101"},
 ])
 def test_bad_api_parameters_are_400_json(client, params):
     response = client.get("/api/search", query_string={"q": "giao duc", **params})

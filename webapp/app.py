@@ -16,6 +16,7 @@ from indexer.config import load_config
 
 from .errors import register_error_handlers
 from .formats import FILTERS, GLOBALS
+from .proxy import TrustedProxyFix
 from .views import api, pages, search_url
 
 SECURITY_HEADERS = {
@@ -52,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(GLOBALS, search_url=search_url)
+    if config.server.trust_proxy:
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, config.server.forwarded_allow_ips)
     return app
 
 

@@ -55,6 +55,7 @@ def cli():
 def reindex(sources, full, index_dir, config_file, procs):
     """Index SOURCES (folders or files of .txt, .html, .jsonl[.gz]) incrementally."""
     from indexer.build import reindex as build_index
+    from indexer.vectorize import reindex_vectors
 
     config = settings(config_file, index_dir)
     try:
@@ -62,6 +63,11 @@ def reindex(sources, full, index_dir, config_file, procs):
     except KeyboardInterrupt:
         raise click.ClickException("interrupted: the index is as it was before this run") from None
     click.echo(report.summary())
+    try:
+        if line := reindex_vectors(config.index_dir, config.semantic).summary():
+            click.echo(line)
+    except KeyboardInterrupt:
+        raise click.ClickException("interrupted: the vectors embedded so far are kept; reindex resumes") from None
 
 
 @cli.command()
@@ -96,17 +102,21 @@ def search(query, page, per_page, sort, year, as_json, index_dir, config_file):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int, help="Worker processes (default: one per core).")
+@click.option("--worker-class", type=click.Choice(["gevent", "sync", "gthread"]), default="gevent", show_default=True,
+              help="gunicorn's worker class; sync and gthread only to compare (README, Serving).")
 @index_option
 @config_option
-def serve(host, port, workers, index_dir, config_file):
+def serve(host, port, workers, worker_class, index_dir, config_file):
     """Serve the search page and JSON API with gunicorn."""
+    from indexer.semantic import preload_model
+
     from .app import create_app
     from .server import serve as run_server
 
     config = settings(config_file, index_dir)
     app = create_app({"VNSEARCH_CONFIG": config})
     click.echo(f"vnsearch: serving {config.index_dir} on http://{host}:{port}/")
-    run_server(app, host, port, workers)
+    run_server(app, host, port, workers, worker_class, on_worker_boot=lambda: preload_model(config.semantic))
 
 
 def terminal_text(html_text: str) -> str:

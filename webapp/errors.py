@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import IndexNotFound, QueryError, VnsearchError
+from indexer.errors import IndexNotFound, QueryError, SearchTimeout, VnsearchError
 
 from .views import render_results, search_args
 
 NO_INDEX_MESSAGE = "Chưa có chỉ mục: chạy vnsearch reindex"
+TIMEOUT_MESSAGE = "Tìm kiếm này chạy quá lâu và đã bị dừng; hãy thử lại với ít từ hơn."
 
 #: Vietnamese titles and messages of the HTTP errors a user may meet.
 ERRORS = {
@@ -57,13 +58,16 @@ def http_error(error: HTTPException):
 
 
 def vnsearch_error(error: VnsearchError):
-    """Bad parameters (400), no index (503), anything else from the indexer (500).
+    """Bad parameters (400), no index or a search past its time limit (503), anything else (500).
 
     On the search page the message takes the place of the results, in the page or its fragment.
     """
     message = str(error)
     if isinstance(error, QueryError):
         status = 400
+    elif isinstance(error, SearchTimeout):
+        status, message = 503, TIMEOUT_MESSAGE
+        current_app.logger.warning("%s: %s", error, request.full_path[:300])
     elif isinstance(error, IndexNotFound):
         status, message = 503, NO_INDEX_MESSAGE  # the server's paths stay in the log
         current_app.logger.warning("%s", error)
@@ -72,5 +76,6 @@ def vnsearch_error(error: VnsearchError):
         status = 500
     if wants_json():
         return json_error(message, status)
-    return render_results(search_args(), status, result=None, error=message if status != 503 else None,
-                          no_index=status == 503, no_index_message=NO_INDEX_MESSAGE)
+    no_index = isinstance(error, IndexNotFound)
+    return render_results(search_args(), status, result=None, error=None if no_index else message,
+                          no_index=no_index, no_index_message=NO_INDEX_MESSAGE)

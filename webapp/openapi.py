@@ -12,8 +12,15 @@ def _error_response(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def openapi_spec(config: Config) -> dict:
-    """The OpenAPI document for ``config`` (its per_page default and maximum)."""
+#: gunicorn answers a request line over its limit itself, before the app, in HTML.
+URI_TOO_LONG = {"description": "The request line is longer than the server accepts (8190 bytes)",
+                "content": {"text/html": {}}}
+
+
+def openapi_spec(config: Config, example_id: str | None = None) -> dict:
+    """The OpenAPI document for ``config`` (its per_page default and maximum); ``example_id``,
+    a document of the index, shows (and lets API testers find) what a /doc/{id} answer is."""
+    example = {"example": example_id} if example_id else {}
     nullable_string = {"type": "string", "nullable": True}
     return {
         "openapi": "3.0.3",
@@ -39,7 +46,9 @@ def openapi_spec(config: Config) -> dict:
                         {"name": "per_page", "in": "query",
                          "schema": {"type": "integer", "minimum": 1, "maximum": config.max_per_page,
                                     "default": config.per_page},
-                         "description": f"Results per page; page × per_page must not exceed {MAX_RESULT_WINDOW}."},
+                         "description": f"Results per page. Only the first {MAX_RESULT_WINDOW} results are "
+                                        "listed: a page past them has no results (its total and facets "
+                                        "are the query's)."},
                         {"name": "sort", "in": "query",
                          "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
                          "description": "`date` sorts newest first."},
@@ -56,11 +65,13 @@ def openapi_spec(config: Config) -> dict:
                          "description": "`1`: run the query as typed: no Telex reading, typo correction or completion."},
                     ],
                     "responses": {
+                        "414": URI_TOO_LONG,
                         "200": {"description": "A page of results",
                                 "content": {"application/json": {
                                     "schema": {"$ref": "#/components/schemas/SearchResult"}}}},
                         "400": _error_response("A parameter is out of range; `error` says which"),
-                        "503": _error_response("No index has been built yet"),
+                        "503": _error_response("No index has been built yet, or the search ran past "
+                                               "its time limit (config.toml [server] search_time_limit)"),
                     },
                 },
             },
@@ -90,13 +101,14 @@ def openapi_spec(config: Config) -> dict:
                     "summary": "One whole document as an HTML page, the query words highlighted",
                     "operationId": "document",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, **example,
                          "description": "A document id from the results; ids look like relative paths "
                                         "and may contain `/` (e.g. `sub/a.txt`)."},
                         {"name": "q", "in": "query", "schema": {"type": "string"},
                          "description": "Words to highlight."},
                     ],
                     "responses": {
+                        "414": URI_TOO_LONG,
                         "200": {"description": "The document", "content": {"text/html": {}}},
                         "404": {"description": "No document with this id", "content": {"text/html": {}}},
                         "503": {"description": "No index has been built yet", "content": {"text/html": {}}},
@@ -108,6 +120,7 @@ def openapi_spec(config: Config) -> dict:
                     "summary": "Whether the index opens",
                     "operationId": "health",
                     "responses": {
+                        "414": URI_TOO_LONG,
                         "200": {"description": "The index opens",
                                 "content": {"application/json": {"schema": {
                                     "type": "object", "required": ["ok", "documents"],
@@ -121,7 +134,7 @@ def openapi_spec(config: Config) -> dict:
                 "get": {
                     "summary": "This document",
                     "operationId": "openapi",
-                    "responses": {"200": {"description": "OpenAPI 3.0 document",
+                    "responses": {"414": URI_TOO_LONG, "200": {"description": "OpenAPI 3.0 document",
                                           "content": {"application/json": {}}}},
                 },
             },
@@ -136,7 +149,10 @@ def openapi_spec(config: Config) -> dict:
                         "title": {"type": "string", "description": "HTML: escaped text with <mark> around matches"},
                         "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around matches"},
                         "date": {**nullable_string, "format": "date"},
-                        "path": {"type": "string"},
+                        "path": {"type": "string",
+                                 "description": "The document's file relative to the source folder it was "
+                                                "indexed from (`sub/a.txt`, or `news.jsonl` for a record of "
+                                                "it); never a path on the server"},
                         "url": {"type": "string"},
                         "score": {"type": "number", "nullable": True,
                                   "description": "BM25F score; null when sorted by date"},
@@ -170,6 +186,8 @@ def openapi_spec(config: Config) -> dict:
                                         "description": "What the last word, typed half-way, was completed to, likeliest first"},
                         "corrected": {**nullable_string,
                                       "description": "The corrected query, with diacritics, that ran instead of the one typed"},
+                        "ranking": {"type": "string", "enum": ["hybrid", "lexical"],
+                                    "description": "hybrid: the top hits re-ranked by meaning too"},
                     },
                 },
                 "Error": {

@@ -5,14 +5,18 @@ The page, its fragment and ``/api/search`` are renderings of one search (``run_s
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
 from indexer.config import Config
 from indexer.completion import suggest_completions
-from indexer.search import SearchResult, get_document, search
-from indexer.store import open_index
+from indexer.errors import IndexNotFound, QueryError
+from indexer.search import SORTS, SearchResult, get_document, search
+from indexer.store import kept_reader, open_index
 
+from .deadline import time_limit
 from .openapi import openapi_spec
 
 #: Request parameters passed through to the search function, and kept by every link.
@@ -23,6 +27,9 @@ TYPING_PARAM, EXACT_PARAM = "typing", "exact"
 
 #: ``?fragment=1`` asks for the results region alone (templates/_results.html), as search.js does.
 FRAGMENT_PARAM = "fragment"
+
+#: The parameters the API declares integers.
+INTEGER_PARAMS = ("page", "per_page", "year")
 
 pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -37,11 +44,26 @@ def search_args() -> dict:
     return {name: request.args.get(name, "") for name in SEARCH_PARAMS}
 
 
+def api_args() -> dict:
+    """The search parameters of an API request, held to the OpenAPI description: a parameter
+    given is a valid value of its type (``year=`` is an error, as an empty number is in
+    Elasticsearch); the page's form may leave them empty."""
+    args = search_args()
+    for name in INTEGER_PARAMS:
+        if name in request.args and not re.fullmatch(r"-?[0-9]+", args[name]):
+            raise QueryError(f"{name} must be a whole number, not {args[name][:40]!r}")
+    if "sort" in request.args and args["sort"] not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+    return args
+
+
 def run_search(args: dict) -> SearchResult:
-    """The one search behind the page, its fragment and the JSON API."""
-    return search(args["q"], page=args["page"], per_page=args["per_page"],
-                  sort=args["sort"] or "relevance", year=args["year"], config=app_config(),
-                  typing=request.args.get(TYPING_PARAM, ""), exact=request.args.get(EXACT_PARAM, ""))
+    """The one search behind the page, its fragment and the JSON API, within the time limit."""
+    config = app_config()
+    with time_limit(config.server.search_time_limit):
+        return search(args["q"], page=args["page"], per_page=args["per_page"],
+                      sort=args["sort"] or "relevance", year=args["year"], config=config,
+                      typing=request.args.get(TYPING_PARAM, ""), exact=request.args.get(EXACT_PARAM, ""))
 
 
 def search_url(args: dict, **changes) -> str:
@@ -73,7 +95,9 @@ def index():
 def document(doc_id: str):
     """One whole document from the index (never from disk), the query words highlighted."""
     q = request.args.get("q", "")
-    doc = get_document(doc_id, q, config=app_config())
+    config = app_config()
+    with time_limit(config.server.search_time_limit):
+        doc = get_document(doc_id, q, config=config)
     if doc is None:
         raise NotFound("Không tìm thấy tài liệu này trong chỉ mục.")
     return render_template("document.html", doc=doc, q=q, back_url=search_url({"q": q}))
@@ -93,7 +117,7 @@ def healthz():
 @api.get("/search")
 def api_search():
     """The same search as the page, as JSON (SearchResult.to_dict())."""
-    return jsonify(run_search(search_args()).to_dict())
+    return jsonify(run_search(api_args()).to_dict())
 
 
 @api.get("/suggest")
@@ -105,4 +129,12 @@ def api_suggest():
 
 @api.get("/openapi.json")
 def api_openapi():
-    return jsonify(openapi_spec(app_config()))
+    return jsonify(openapi_spec(app_config(), example_id=first_document_id()))
+
+
+def first_document_id() -> str | None:
+    """The id of a document of the index, or None when there is none (or no index)."""
+    try:
+        return next(kept_reader(app_config().index_dir).all_stored_fields(), {}).get("id")
+    except IndexNotFound:
+        return None

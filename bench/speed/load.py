@@ -45,12 +45,12 @@ def vnsearch_command() -> list[str]:
 class Server:
     """``vnsearch serve`` on a free loopback port, in its own process group."""
 
-    def __init__(self, index: Path, workers: int = 2, log: Path | None = None):
+    def __init__(self, index: Path, workers: int = 2, log: Path | None = None, options: tuple[str, ...] = ()):
         self.port = free_port()
         self.log = open(log, "w") if log else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [*vnsearch_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--index", str(index), "--workers", str(workers)],
+             "--index", str(index), "--workers", str(workers), *options],
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self) -> None:
@@ -82,9 +82,9 @@ class Server:
 
 
 @contextmanager
-def serve(index: Path, workers: int = 2, log: Path | None = None):
-    """A ready ``Server``, stopped on the way out."""
-    server = Server(index, workers, log)
+def serve(index: Path, workers: int = 2, log: Path | None = None, options: tuple[str, ...] = ()):
+    """A ready ``Server`` (``options``: more ``vnsearch serve`` options), stopped on the way out."""
+    server = Server(index, workers, log, options)
     try:
         server.wait_ready()
         yield server

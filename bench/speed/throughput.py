@@ -18,12 +18,13 @@ def _warm_up(port: int, paths: list[str]) -> None:
 
 
 def http_rates(index: str, queries: list[str], workers_list: list[int], clients_list: list[int],
-               seconds: float) -> list[dict]:
-    """One row per (workers, clients): requests/s, p50 and p99 ms, errors, over the JSON API."""
+               seconds: float, options: tuple[str, ...] = ()) -> list[dict]:
+    """One row per (workers, clients): requests/s, p50 and p99 ms, errors, over the JSON API
+    (``options``: more ``vnsearch serve`` options, e.g. another worker class to compare)."""
     paths = ["/api/search?" + urllib.parse.urlencode({"q": q}) for q in queries]
     rows = []
     for workers in workers_list:
-        with serve(Path(index), workers) as server:
+        with serve(Path(index), workers, options=options) as server:
             _warm_up(server.port, paths)
             for clients in clients_list:
                 r = Load(server.port, clients, cycle(paths), seconds=seconds).run().summary()

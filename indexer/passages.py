@@ -1,0 +1,89 @@
+"""Split a document into passages for embedding: the title plus about N syllables of whole sentences.
+
+A document is scored semantically by its best passage, and a snippet can prefer that
+passage, so each passage keeps its character offsets in the body. Pure: no I/O, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+#: A sentence ends at . ! ? … (with any closing quotes or brackets) before white space, or
+#: at a line break; headings and list items in plain text are lines of their own.
+_SENTENCE_END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s)|\n""")
+_SYLLABLE = re.compile(r"[^\W_]+")
+
+
+class Passage(NamedTuple):
+    """What is embedded (``text``: title and sentences) and where its sentences lie in the body."""
+
+    text: str
+    start: int
+    end: int
+
+
+def sentence_spans(body: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence of ``body``, white space trimmed, empty ones dropped."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(body):
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(body)))
+    return [t for t in (_trim(body, s, e) for s, e in spans) if t[0] < t[1]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def syllable_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of every syllable (run of letters or digits) of ``text[start:end]``."""
+    return [(m.start(), m.end()) for m in _SYLLABLE.finditer(text, start, end)]
+
+
+def _pieces(body: str, size: int) -> list[tuple[int, int, int]]:
+    """Sentences as (start, end, syllables); a sentence of more than twice ``size`` syllables
+    is cut into runs of ``size`` (a law article or a list may have no full stop at all)."""
+    pieces = []
+    for start, end in sentence_spans(body):
+        sylls = syllable_spans(body, start, end)
+        if len(sylls) <= 2 * size:
+            pieces.append((start, end, len(sylls)))
+            continue
+        cuts = [sylls[i][0] for i in range(size, len(sylls), size)]
+        bounds = [start, *cuts, end]
+        for a, b in zip(bounds, bounds[1:]):
+            a, b = _trim(body, a, b)
+            pieces.append((a, b, len(syllable_spans(body, a, b))))
+    return pieces
+
+
+def split_passages(title: str, body: str, size: int = 60) -> list[Passage]:
+    """The passages of a document: whole sentences packed up to about ``size`` syllables each,
+    every passage prefixed by the title. A document without body text is one title passage."""
+    if size < 1:
+        raise ValueError(f"passage size must be at least 1 syllable, not {size}")
+    title = " ".join(title.split())
+    groups: list[list[tuple[int, int, int]]] = []
+    count = 0
+    for piece in _pieces(body, size):
+        # join when that brings the passage nearer ``size`` than it is without the sentence
+        if groups and count + piece[2] - size <= size - count:
+            groups[-1].append(piece)
+            count += piece[2]
+        else:
+            groups.append([piece])
+            count = piece[2]
+    if not groups:
+        return [Passage(title, 0, 0)]
+    passages = []
+    for group in groups:
+        start, end = group[0][0], group[-1][1]
+        text = " ".join(body[start:end].split())
+        passages.append(Passage(f"{title}\n{text}" if title else text, start, end))
+    return passages

@@ -1,0 +1,230 @@
+"""Hybrid ranking at query time: the lexical top k re-ordered by each hit's best passage cosine.
+
+Applies only when the current generation's passage map (written by ``indexer.vectorize`` once
+every document has its vectors) describes the index searches see now, so a result list never
+mixes documents with and without vectors; otherwise ranking stays lexical.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import has_diacritics
+from .config import SemanticSettings
+from .embedding import MODEL_NAME, Model, load_model
+from .restore import restore_diacritics
+from .store import current_generation, index_version
+from .vectors import VectorStore, vector_path
+
+log = logging.getLogger(__name__)
+
+#: Reciprocal-rank fusion's constant (Cormack et al. 2009).
+RRF_K = 60
+#: An unaccented query takes its diacritics from this many of its top lexical hits.
+RESTORE_FROM = 3
+
+
+def map_path(gen: Path, model: str, size: int) -> Path:
+    """The passage map of a generation: which vector rows hold each document's passages."""
+    return Path(gen) / f"passages-{model}-{size}.npz"
+
+
+def write_map(path: Path, toc: int, hashes: list[str], rows: list[list[int]]) -> None:
+    """Write the map atomically: content hash -> vector rows, for TOC generation ``toc``."""
+    order = np.argsort(np.array(hashes, dtype="S40"), kind="stable")
+    counts = np.array([len(rows[i]) for i in order], dtype=np.int64)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.npz")
+    np.savez(tmp, toc=np.int64(toc), hashes=np.array(hashes, dtype="S40")[order],
+             offsets=np.concatenate([[0], np.cumsum(counts)]),
+             rows=np.array([r for i in order for r in rows[i]], dtype=np.int64))
+    os.replace(tmp, path)
+
+
+@dataclass
+class PassageMap:
+    """The passage rows of every document of one generation, at one TOC generation."""
+
+    toc: int
+    hashes: np.ndarray
+    offsets: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def read(cls, path: Path) -> "PassageMap | None":
+        try:
+            with np.load(path) as f:
+                return cls(int(f["toc"]), f["hashes"], f["offsets"], f["rows"])
+        except (OSError, KeyError, ValueError):
+            return None
+
+    def rows_of(self, content_hash: str) -> np.ndarray:
+        i = int(np.searchsorted(self.hashes, content_hash.encode()))
+        if i == len(self.hashes) or self.hashes[i] != content_hash.encode():
+            raise KeyError(content_hash)
+        return self.rows[self.offsets[i]: self.offsets[i + 1]]
+
+
+def fuse(lexical: np.ndarray, cosine: np.ndarray, alpha: float, fusion: str) -> np.ndarray:
+    """The fused score of each hit, hits given in lexical order, higher first.
+
+    ``wsum``: min-max scaled lexical score and cosine; ``wrank``: the lexical rank scaled to
+    1..0 and the min-max scaled cosine; ``rrf``: weighted reciprocal-rank fusion.
+    """
+    n = len(cosine)
+    lex_rank = np.arange(n)
+    if fusion == "wsum":
+        return (1 - alpha) * _minmax(lexical) + alpha * _minmax(cosine)
+    if fusion == "wrank":
+        return (1 - alpha) * (1 - lex_rank / max(1, n - 1)) + alpha * _minmax(cosine)
+    if fusion == "rrf":
+        sem_rank = np.empty(n)
+        sem_rank[np.argsort(-cosine, kind="stable")] = np.arange(n)
+        return (1 - alpha) / (RRF_K + lex_rank) + alpha / (RRF_K + sem_rank)
+    raise ValueError(f"unknown fusion {fusion!r}: wsum, wrank or rrf")
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    span = float(x.max() - x.min()) if len(x) else 0.0
+    return (x - x.min()) / span if span > 0 else np.zeros(len(x))
+
+
+def fused_order(lexical: np.ndarray, cosine: np.ndarray, alpha: float, fusion: str) -> list[int]:
+    """Positions of the hits (given in lexical order) in fused order; ties keep lexical order."""
+    if not len(cosine) or alpha == 0:
+        return list(range(len(cosine)))
+    return [int(i) for i in np.argsort(-fuse(lexical, cosine, alpha, fusion), kind="stable")]
+
+
+class SemanticRanker:
+    """Re-rank a generation's top hits; ``for_index`` gives None when it cannot (lexical ranking)."""
+
+    def __init__(self, model: Model, store: VectorStore, passages: PassageMap, settings: SemanticSettings):
+        self.model, self.store, self.passages, self.settings = model, store, passages, settings
+        self.query_vector = lru_cache(maxsize=8)(model.query)  # one embedding per request
+
+    def best_cosines(self, content_hashes: list[str], query: str) -> np.ndarray:
+        vector = self.query_vector(query)
+        rows = [self.passages.rows_of(h) for h in content_hashes]
+        sims = self.store.vectors_at(np.concatenate(rows)) @ vector if rows else np.zeros(0)
+        owners = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+        best = np.full(len(rows), -1.0)
+        np.maximum.at(best, owners, sims)
+        return best
+
+    def order(self, content_hashes: list[str], lexical: np.ndarray, query: str) -> list[int]:
+        """Positions of the top ``depth`` hits in hybrid order (the rest keep theirs)."""
+        n = min(self.settings.depth, len(content_hashes))
+        top = fused_order(np.asarray(lexical[:n], float), self.best_cosines(content_hashes[:n], query),
+                          self.settings.weight, self.settings.fusion)
+        return top + list(range(n, len(content_hashes)))
+
+
+_rankers: dict[str, tuple] = {}
+_lock = threading.Lock()
+
+
+def ranker_for(index_dir: Path, settings: SemanticSettings) -> SemanticRanker | None:
+    """The ranker for the index searches see now, or None: turned off, no model, or some
+    document of the current generation still without vectors. Cached until the index
+    changes or the embedding stage writes its passage map (the generation's mtime)."""
+    if not settings.enabled:
+        return None
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    try:
+        version = (index_version(index_dir), os.stat(gen).st_mtime_ns, settings)
+    except OSError:  # swapped out by a rebuild meanwhile
+        return None
+    key = str(Path(index_dir).resolve())
+    held = _rankers.get(key)
+    if held is not None and held[0] == version:
+        return held[1]
+    with _lock:
+        ranker = _load_ranker(gen, Path(index_dir), settings, version[0])
+        _rankers[key] = (version, ranker)
+    return ranker
+
+
+def _load_ranker(gen: Path, index_dir: Path, settings: SemanticSettings, version) -> SemanticRanker | None:
+    if version is None:
+        return None
+    passages = PassageMap.read(map_path(gen, MODEL_NAME, settings.passage_syllables))
+    if passages is None or passages.toc != version[1]:
+        return None  # the embedding stage has not finished for this index yet
+    model, why = load_model(settings.threads)
+    if model is None:
+        _log_once(f"hybrid ranking is off: {why}")
+        return None
+    store = VectorStore(vector_path(index_dir, model.name), model.name, model.dim, keyed=False)
+    return SemanticRanker(model, store, passages, settings)
+
+
+def preload_model(settings: SemanticSettings) -> None:
+    """Load the model now (a server worker at boot) rather than at its first search."""
+    if settings.enabled:
+        model, why = load_model(settings.threads)
+        if model is None:
+            _log_once(f"hybrid ranking is off: {why}")
+
+
+@lru_cache(maxsize=None)
+def _log_once(message: str) -> None:
+    log.warning(message)
+
+
+class HybridStep:
+    """The semantic step of one search: wraps each lexical re-ranker the search makes (a Telex
+    reading makes a second), and says whether every list it ranked was ranked hybrid."""
+
+    def __init__(self, ranker: SemanticRanker):
+        self.ranker = ranker
+        self.fell_back = False
+
+    @property
+    def ranking(self) -> str:
+        return "lexical" if self.fell_back else "hybrid"
+
+    def wrap(self, lexical, query: str) -> "HybridReranker":
+        return HybridReranker(lexical, self, query)
+
+
+class HybridReranker:
+    """The lexical re-ranker, then the semantic ranker over the top ``depth`` of its order.
+
+    A hit without vectors, which the passage map rules out, leaves the whole list lexical.
+    """
+
+    def __init__(self, lexical, step: HybridStep, query: str):
+        self.lexical, self.step, self.query = lexical, step, query
+        self.depth = max(lexical.depth, step.ranker.settings.depth)
+
+    def __call__(self, searcher, hits: list) -> list:
+        hits = self.lexical(searcher, hits[: self.lexical.depth]) + hits[self.lexical.depth:]
+        column = searcher.reader().column_reader("content_hash")
+        hashes = [_text(column[h.docnum]) for h in hits]
+        try:
+            order = self.step.ranker.order(hashes, np.array([h.score or 0.0 for h in hits]), self.embedded(hits))
+        except KeyError:
+            self.step.fell_back = True
+            return hits
+        return [hits[i] for i in order]
+
+    def embedded(self, hits: list) -> str:
+        """The text whose embedding is compared with the passages: the query, its diacritics
+        restored from the top hits when it was typed without any (measured: docs/hybrid-results.md)."""
+        if has_diacritics(self.query) or not hits:
+            return self.query
+        return restore_diacritics(self.query, [f"{h.get('title', '')}\n{h.get('body', '')}" for h in
+                                               (hit.fields() for hit in hits[:RESTORE_FROM])])
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
