@@ -72,7 +72,8 @@ def _fields(alt: Alternative, r: Ranking) -> list[tuple[str, float]]:
 def _alternative_query(alt: Alternative, r: Ranking) -> wq.Query:
     folds = [fold(s) for s in alt.syllables]
     queries = [
-        wq.Phrase(f, folds, boost=w * r.syllable) if alt.is_phrase else wq.Term(f, folds[0], boost=w * r.syllable)
+        wq.Phrase(f, folds, boost=w * r.syllable * alt.weight) if alt.is_phrase
+        else wq.Term(f, folds[0], boost=w * r.syllable * alt.weight)
         for f, w in _fields(alt, r)
     ]
     return queries[0] if len(queries) == 1 else wq.Or(queries)
@@ -81,7 +82,7 @@ def _alternative_query(alt: Alternative, r: Ranking) -> wq.Query:
 def _exact_queries(alt: Alternative, r: Ranking) -> list[wq.Query]:
     if not r.exact:
         return []
-    return [wq.Term(f, s, boost=w * r.exact) for s in alt.syllables if has_diacritics(s)
+    return [wq.Term(f, s, boost=w * r.exact * alt.weight) for s in alt.syllables if has_diacritics(s)
             for f, w in _fields(alt, r)]
 
 
@@ -119,7 +120,7 @@ def expand_synonyms(parsed: ParsedQuery, groups) -> ParsedQuery:
         else:
             out.append(slots[i])
             i += 1
-    return ParsedQuery(tuple(out), parsed.excluded, parsed.word_sequences)
+    return replace(parsed, slots=tuple(out))
 
 
 def drop_stopwords(parsed: ParsedQuery, r: Ranking) -> ParsedQuery:

@@ -20,6 +20,8 @@ class Alternative:
 
     syllables: tuple[str, ...]
     title_only: bool = False
+    #: Multiplier of its clauses' scores: below 1 for a less likely completion of a word typed half-way.
+    weight: float = 1.0
 
     @property
     def is_phrase(self) -> bool:
@@ -37,6 +39,8 @@ class ParsedQuery:
     slots: tuple[tuple[Alternative, ...], ...]
     excluded: tuple[Alternative, ...] = ()
     word_sequences: tuple[tuple[str, ...], ...] = ()
+    #: The syllables a last word typed half-way was completed to, likeliest first (``completion``).
+    completions: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:

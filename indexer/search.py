@@ -18,6 +18,7 @@ from whoosh.searching import Searcher
 
 from .analysis import fold, has_diacritics
 from .array_cache import ARRAYS
+from .completion import complete_last_slot, last_word_typed_halfway
 from .config import Config, load_config
 from .errors import QueryError
 from .execution import execute
@@ -27,7 +28,7 @@ from .query import ParsedQuery, clean_query, parse_query
 from .rerank import ProximityReranker
 from .semantic import HybridStep, ranker_for
 from .store import kept_reader
-from .suggest import did_you_mean, telex_reading
+from .suggest import correct_query, did_you_mean, telex_reading
 from .synonyms import load_synonyms
 from .vocabulary import Vocabulary
 
@@ -65,6 +66,10 @@ class SearchResult:
     year: int | None = None
     #: Milliseconds spent in each of ``STAGES`` (a stage run twice, e.g. for a Telex reading, sums).
     stage_ms: dict[str, float] = field(default_factory=dict)
+    #: What the last word, typed half-way, was completed to (likeliest first); empty if it was not.
+    completions: list[str] = field(default_factory=list)
+    #: The corrected query (with diacritics) that ran instead of a mistyped one; None if none did.
+    corrected: str | None = None
     #: "hybrid" when the semantic ranker re-ranked the top hits too, else "lexical".
     ranking: str = "lexical"
 
@@ -98,6 +103,10 @@ class SearchRequest:
     per_page: int
     sort: str
     year: int | None
+    #: The last word is still being typed: it also matches the syllables it begins.
+    typing: bool = False
+    #: Run the query as typed: no Telex reading, correction or completion of a word it lacks.
+    exact: bool = False
 
     @property
     def past_window(self) -> bool:
@@ -117,8 +126,10 @@ def _int_param(name: str, value, low: int, high: int) -> int:
 
 
 def validate_params(q: str = "", page=1, per_page=None, sort="relevance", year=None,
-                    config: Config | None = None) -> SearchRequest:
-    """Check search parameters (strings or numbers); QueryError says what is wrong."""
+                    config: Config | None = None, typing=False, exact=False) -> SearchRequest:
+    """Check search parameters (strings or numbers); QueryError says what is wrong.
+
+    ``typing`` holds only while the query, as typed (not stripped), ends inside a word."""
     config = config or load_config()
     page = _int_param("page", 1 if page in (None, "") else page, 1, MAX_PAGE)
     per_page = _int_param("per_page", config.per_page if per_page in (None, "") else per_page,
@@ -127,7 +138,14 @@ def validate_params(q: str = "", page=1, per_page=None, sort="relevance", year=N
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}")
     year = None if year in (None, "") else _int_param("year", year, 1000, 2999)
-    return SearchRequest(clean_query(q or "", config.max_query_chars), page, per_page, sort, year)
+    typing = _flag(typing) and last_word_typed_halfway(q or "")
+    return SearchRequest(clean_query(q or "", config.max_query_chars), page, per_page, sort, year,
+                         typing, _flag(exact))
+
+
+def _flag(value) -> bool:
+    """A boolean parameter: true for ``1``, ``true``, ``yes``, ``on`` (any case) or True."""
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 # --- Running a search --------------------------------------------------------------
@@ -161,6 +179,8 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
     with times.stage("plan"):
         parsed = expand_synonyms(parse_query(request.text, config.max_query_chars, config.max_query_terms),
                                  synonyms)
+        if _completes_last_word(parsed, searcher, request, ranking):
+            parsed = complete_last_slot(parsed, searcher.reader(), Vocabulary(searcher.reader()))
         if parsed.is_empty:
             return parsed, 0, [], []
         common_terms = common_clauses(parsed, ranking, searcher)
@@ -178,6 +198,19 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
             count_q = build_query(parsed, ranking, require_all=False, scored=False)
         total, hits, facets = execute(searcher, q, count_q, request, rerank, times)
     return parsed, total, hits, facets
+
+
+def _completes_last_word(parsed: ParsedQuery, searcher, request: SearchRequest, ranking: Ranking) -> bool:
+    """Whether the last word stands for the syllables it begins: while it is being typed, or
+    when a short query's last word, as typed, is found nowhere (``thi tot nghie``)."""
+    if request.exact or parsed.is_empty:
+        return False
+    if request.typing:
+        return True
+    last = parsed.slots[-1]
+    return (len(parsed.slots) <= ranking.and_max_slots and len(last) == 1 and not last[0].is_phrase
+            and last_word_typed_halfway(request.text)
+            and not searcher.doc_frequency("text", fold(last[0].syllables[0])))
 
 
 def _iso_date(stored: dict) -> str | None:
@@ -217,11 +250,17 @@ def search(
     config: Config | None = None,
     ranking: Ranking = DEFAULT_RANKING,
     suggest: bool = True,
+    typing=False,
+    exact=False,
 ) -> SearchResult:
-    """Search the index; raises QueryError for bad parameters and IndexNotFound with no index."""
+    """Search the index; raises QueryError for bad parameters and IndexNotFound with no index.
+
+    ``typing``: the query is being typed, its last word may be unfinished (``completion``).
+    ``exact``: run the query as typed, without reading it as Telex or correcting it.
+    """
     started = time.perf_counter()
     config = config or load_config()
-    request = validate_params(q, page, per_page, sort, year, config)
+    request = validate_params(q, page, per_page, sort, year, config, typing, exact)
     ARRAYS.resize(config.array_cache_mb)
     index_dir = Path(index_dir or config.index_dir)
     times = StageTimes()
@@ -231,20 +270,34 @@ def search(
         semantic = HybridStep(ranker) if ranker else None
     with Searcher(kept_reader(index_dir), weighting=ranking.weighting(), closereader=False) as searcher:
         parsed, total, hits, facets = execute_plan(searcher, request, config, ranking, synonyms, times, semantic)
-        ran, notice, suggestion = request.text, None, None
+        ran, notice, suggestion, corrected = request.text, None, None, None
         with times.stage("suggest"):
             # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
             unknown = any(not searcher.doc_frequency("text", fold(s)) for s in parsed.positive_syllables())
             needs_vocab = suggest and not parsed.is_empty and (unknown or total < ranking.telex_min_hits)
-            vocab = Vocabulary(searcher.reader()) if needs_vocab else None
+            vocab = Vocabulary(searcher.reader()) if suggest and not parsed.is_empty else None
             reading = telex_reading(request.text, vocab) \
-                if vocab is not None and not has_diacritics(request.text) else None
+                if needs_vocab and not request.exact and not has_diacritics(request.text) else None
         if reading:
             alt = execute_plan(searcher, replace(request, text=reading), config, ranking, synonyms, times, semantic)
             if alt[1] > total or (unknown and alt[1] and alt[1] >= total):
                 parsed, total, hits, facets = alt
                 ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
         if vocab is not None and ran == request.text:
+            with times.stage("suggest"):
+                correction = correct_query(searcher, parse_query(request.text, config.max_query_chars,
+                                                                 config.max_query_terms), vocab,
+                                           request.typing or bool(parsed.completions))
+            alt = None if correction is None or request.exact else \
+                execute_plan(searcher, replace(request, text=correction.run), config, ranking, synonyms,
+                             times, semantic)
+            if alt is not None and _correction_finds_more(alt[1], total, unknown, correction):
+                parsed, total, hits, facets = alt
+                ran, corrected = correction.run, correction.shown
+                notice = f"Kết quả cho “{correction.shown}”"
+            elif correction is not None and needs_vocab:
+                suggestion = correction.shown
+        if needs_vocab and ran == request.text and suggestion is None:
             with times.stage("suggest"):
                 suggestion = did_you_mean(searcher, parsed, vocab)
         with times.stage("snippets"):
@@ -254,8 +307,24 @@ def search(
         took_ms=round((time.perf_counter() - started) * 1000, 1), suggestion=suggestion,
         results=results, facets={"year": [{"year": y, "count": n} for y, n in facets]},
         notice=notice, sort=request.sort, year=request.year, stage_ms=times.rounded(),
+        completions=list(parsed.completions), corrected=corrected,
         ranking=semantic.ranking if semantic else "lexical",
     )
+
+
+#: A correction of real words typed for others must find this many times what the query as typed does.
+FAR_MORE = 10
+
+
+def _correction_finds_more(found: int, literal: int, unknown: bool, correction) -> bool:
+    """Whether a correction's results replace the literal query's: a word the index lacks
+    corrected (the literal query has no document with every word), a tone fixed (the same
+    documents match), or real words respelt where that finds far more."""
+    if not found:
+        return False
+    if unknown or not correction.respelt:
+        return unknown or found >= literal
+    return not correction.real_words or found >= FAR_MORE * max(literal, 1)
 
 
 def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | None = None) -> DocumentView | None:

@@ -8,6 +8,7 @@ seconds on a large index whose field also holds bigrams and compound words).
 
 from __future__ import annotations
 
+import bisect
 import math
 import string
 from collections.abc import Callable
@@ -15,6 +16,8 @@ from functools import lru_cache
 
 #: Document frequency of a term in the searched field.
 DocFrequency = Callable[[str], int]
+#: How well a candidate fits the words around it (e.g. its bigrams' document frequencies, logged).
+Context = Callable[[str], float]
 
 #: Most document-frequency lookups one correction may make (see ``best_correction``).
 MAX_LOOKUPS = 3000
@@ -57,6 +60,16 @@ def _spelt_together(initial: str, rhyme: str) -> bool:
 SYLLABLES = frozenset(
     i + r for i in ["", *_INITIALS] for r in _RHYMES if not i or _spelt_together(i, r)
 )
+
+_SORTED_SYLLABLES = tuple(sorted(SYLLABLES))
+
+
+def syllables_with_prefix(prefix: str) -> tuple[str, ...]:
+    """The folded syllable spellings (``SYLLABLES``) that begin ``prefix``, in order."""
+    start = bisect.bisect_left(_SORTED_SYLLABLES, prefix)
+    end = bisect.bisect_left(_SORTED_SYLLABLES, prefix + "\x7f", start)
+    return _SORTED_SYLLABLES[start:end]
+
 
 _KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 #: Letters Vietnamese writers confuse by ear or by dialect: s/x, d/r/v, l/n, i/y, c/t, c/k.
@@ -129,12 +142,22 @@ def typo_penalty(typed: str, candidate: str, distance: int) -> int:
     return 1 if typed[:1] == candidate[:1] else 2
 
 
-def _ranked(typed: str, found: dict[str, int], distance: int) -> str | None:
+#: How much a candidate's context counts: one step of it weighs as much as ten times more
+#: documents for the candidate itself, or one step of ``typo_penalty``.
+CONTEXT_WEIGHT = 1.0
+
+
+def _ranked(typed: str, found: dict[str, int], distance: int, context: Context | None = None) -> str | None:
     """The best of ``found`` (candidate -> document frequency): each step of
-    ``typo_penalty`` weighs as much as ten times fewer documents."""
+    ``typo_penalty`` weighs as much as ten times fewer documents; ``context`` adds its say."""
     if not found:
         return None
-    return min(found, key=lambda c: (typo_penalty(typed, c, distance) - math.log10(found[c]), c))
+
+    def cost(c: str) -> tuple[float, str]:
+        fit = CONTEXT_WEIGHT * context(c) if context else 0.0
+        return typo_penalty(typed, c, distance) - math.log10(found[c]) - fit, c
+
+    return min(found, key=cost)
 
 
 def _deletions(word: str, most: int = 2) -> set[str]:
@@ -183,7 +206,8 @@ def syllables_two_edits_away(word: str) -> list[str]:
     return sorted(found, key=lambda s: (s[:1] != word[:1], abs(len(s) - len(word)), s))
 
 
-def best_correction(df: DocFrequency, word: str) -> str | None:
+def best_correction(df: DocFrequency, word: str, context: Context | None = None,
+                    syllables_only: bool = False) -> str | None:
     """The folded syllable the index has that ``word`` (folded, lower case) most likely
     misspells, or None.
 
@@ -192,8 +216,10 @@ def best_correction(df: DocFrequency, word: str) -> str | None:
     ``MIN_LENGTH_FOR_TWO_EDITS`` letters, are candidates two edits away tried, and then
     only Vietnamese syllable spellings (``SYLLABLES``): a few dozen of the tens of
     thousands of strings two edits away. Among candidates at the same distance the
-    likeliest typo in the most documents wins (``_ranked``). Candidates are letters only:
-    never a bigram (``_``), a compound word (``+``) or a number.
+    likeliest typo in the most documents wins (``_ranked``), ``context`` (how well it fits
+    the words around it) counting too. Candidates are letters only: never a bigram (``_``),
+    a compound word (``+``) or a number; with ``syllables_only`` (for a word the index has,
+    whose neighbours say it is misspelt), only Vietnamese syllable spellings.
 
     Lookups are bounded by the word, not by the index. One edit of an n-letter word gives
     at most ``(2A + 2) n + A - 1`` strings over an alphabet of A characters (26 letters, 36
@@ -205,8 +231,10 @@ def best_correction(df: DocFrequency, word: str) -> str | None:
     if not word or len(word) > MAX_WORD_LENGTH or not word.isascii() or not word.isalnum():
         return None
     first = edit_candidates(word)
+    if syllables_only:
+        first = first & SYLLABLES
     found = {c: n for c in first if c.isalpha() and (n := df(c)) > 0}
-    if found or len(word) < MIN_LENGTH_FOR_TWO_EDITS:
-        return _ranked(word, found, 1)
+    if found or len(word) < MIN_LENGTH_FOR_TWO_EDITS or syllables_only:
+        return _ranked(word, found, 1, context)
     second = syllables_two_edits_away(word)[:MAX_LOOKUPS - len(first)]
-    return _ranked(word, {c: n for c in second if (n := df(c)) > 0}, 2)
+    return _ranked(word, {c: n for c in second if (n := df(c)) > 0}, 2, context)

@@ -1,19 +1,153 @@
 """What the user may have meant: a query typed in Telex/VNI without an IME, or a typo.
 
-Both resolve each word to a spelling the index holds (``vocabulary.Vocabulary``); typos are
-corrected by ``spelling.best_correction``.
+Both resolve each word to a spelling the index holds (``vocabulary.Vocabulary``). A typo
+is corrected in context (``correct_query``): letters by ``spelling.best_correction``, the
+candidates weighed by the folded bigrams they form with their neighbours, and tones by how
+the documents holding those bigrams spell the word; the whole phrase is then shown with
+the diacritics a reader expects (``Vocabulary.spell_phrase``).
 """
 
 from __future__ import annotations
 
-from .analysis import fold, has_diacritics, typed_without_ime
+import math
+from dataclasses import dataclass
+
+from .analysis import bigram_term, fold, has_diacritics, typed_without_ime
 from .query import ParsedQuery
 from .spelling import best_correction
 from .vocabulary import Vocabulary, tone_of
 
-#: Did-you-mean runs for queries of at most this many words, correcting at most this many.
+#: Did-you-mean and corrections run for queries of at most this many words, correcting at most this many.
 MAX_SUGGEST_WORDS = 6
 MAX_CORRECTIONS = 2
+#: A tone is corrected when the documents holding a word's bigrams (at least this many
+#: read) never spell it as typed, and one spelling holds at least ``TONE_SHARE`` of them.
+TONE_EVIDENCE = 8
+TONE_SHARE = 0.9
+#: A word the index has is respelt only when it stands beside its neighbours in fewer documents than this.
+RARE_BIGRAM = 1
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A query with its typos corrected: ``shown`` with the diacritics a reader expects,
+    ``run`` as the search should run it (without diacritics when typed without them)."""
+
+    shown: str
+    run: str
+    #: Whether a word was changed by a letter edit (not only a tone).
+    respelt: bool
+    #: Whether every word respelt is one the index has (a real word typed for another).
+    real_words: bool = False
+
+
+def plain_words(parsed: ParsedQuery) -> list[str] | None:
+    """The words of a query of plain words only (no phrase, field, exclusion, OR or synonym)."""
+    words = [slot[0].syllables[0] for slot in parsed.slots
+             if len(slot) == 1 and not slot[0].is_phrase and not slot[0].title_only]
+    if parsed.excluded or len(words) != len(parsed.slots) or len(parsed.word_sequences) != 1 \
+            or list(parsed.word_sequences[0]) != words:
+        return None
+    return words
+
+
+def _context(df, folds: list[str], i: int):
+    """How well a candidate for word ``i`` fits its neighbours: its bigrams' frequencies, logged."""
+    left = folds[i - 1] if i else None
+    right = folds[i + 1] if i + 1 < len(folds) else None
+
+    def fit(candidate: str) -> float:
+        return sum(math.log10(1 + df(bigram_term(a, b))) for a, b in
+                   ((left, candidate), (candidate, right)) if a and b)
+
+    return fit
+
+
+def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
+    """The folded bigrams ``word`` forms at place ``i`` of ``folds`` with its neighbours."""
+    left = folds[i - 1] if i else None
+    right = folds[i + 1] if i + 1 < len(folds) else None
+    return [bigram_term(a, b) for a, b in ((left, word), (word, right)) if a and b]
+
+
+def _respell(df, folds: list[str], keep: set[int]) -> set[int]:
+    """Correct, in place in ``folds``, the letters of words the index lacks, and of words it
+    has but never next to their neighbours when a one-edit syllable is found beside them (a
+    real word typed for another that forms a phrase the index holds, ``cua ho`` for ``của
+    hoa``, is left alone: a correctly typed query is never corrected). Returns the places
+    changed; those in ``keep`` are left alone."""
+    changed: set[int] = set()
+    for i, f in enumerate(folds):
+        if i in keep or len(changed) == MAX_CORRECTIONS:
+            continue
+        known = df(f) > 0
+        typed_support = max((df(b) for b in _bigrams_of(folds, i, f)), default=None)
+        if known and (typed_support is None or typed_support >= RARE_BIGRAM):
+            continue
+        fit = _context(df, folds, i)
+        candidate = best_correction(df, f, fit, syllables_only=known)
+        if candidate is None:
+            continue
+        support = max((df(b) for b in _bigrams_of(folds, i, candidate)), default=None)
+        if support == 0:
+            continue
+        folds[i] = candidate
+        changed.add(i)
+    return changed
+
+
+def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> str | None:
+    """The spelling word ``i`` of an accented query should have, when its tone is a typo:
+    a spelling the index never holds, or one the documents holding its bigrams never use."""
+    word, f = words[i], folds[i]
+    left = folds[i - 1] if i else None
+    right = folds[i + 1] if i + 1 < len(folds) else None
+    best = vocab.spell(f, left, right)
+    if best is None or best == word:
+        return None
+    if has_diacritics(word) and not vocab.frequency(word):
+        return best
+    evidence = vocab.evidence(f, left, right)
+    seen = sum(evidence.values())
+    if seen >= TONE_EVIDENCE and not evidence.get(word) and evidence.get(best, 0) >= TONE_SHARE * seen:
+        return best
+    return None
+
+
+def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: bool = False) -> Correction | None:
+    """The query with its typos corrected, or None when it has none (a word the index
+    lacks, a word no neighbour is ever found beside, or a tone typed wrong).
+
+    ``keep_last`` leaves the last word alone (it is being typed, and completed instead).
+    """
+    words = plain_words(parsed)
+    if not words or len(words) > MAX_SUGGEST_WORDS:
+        return None
+    cache: dict[str, int] = {}
+
+    def df(term: str) -> int:
+        if term not in cache:
+            cache[term] = searcher.doc_frequency("text", term)
+        return cache[term]
+
+    folds = [fold(w) for w in words]
+    keep = {len(words) - 1} if keep_last else set()
+    respelt = _respell(df, folds, keep)
+    accented = [has_diacritics(w) for w in words]
+    # A respelt word keeps the tone typed (``dụcc`` -> ``dục``), when the index has it so.
+    out = [(has_diacritics(w) and vocab.best_exact(folds[i], tone_of(w))) or folds[i] if i in respelt else w
+           for i, w in enumerate(words)]
+    retoned = set()
+    if any(accented):
+        for i in range(len(words)):
+            if i not in respelt and i not in keep and (tone := _retone(vocab, words, folds, i)):
+                out[i], retoned = tone, retoned | {i}
+    if not respelt and not retoned:
+        return None
+    shown = vocab.spell_phrase(out)
+    styled = any(a for i, a in enumerate(accented) if i not in retoned)
+    real_words = bool(respelt) and all(df(fold(words[i])) for i in respelt)
+    return Correction(" ".join(shown), " ".join(shown if styled else folds), bool(respelt), real_words)
 
 
 def telex_reading(text: str, vocab: Vocabulary) -> str | None:

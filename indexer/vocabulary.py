@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import unicodedata
 
-from .analysis import TONE_MARKS, accent_variants, fold
+from .analysis import TONE_MARKS, accent_variants, fold, has_diacritics
+from .postings import postings_at
+
+#: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt there.
+CONTEXT_DOCS = 24
+#: Most documents of a phrase's rarest bigram looked at to find those holding the whole phrase.
+PHRASE_SCAN_DOCS = 200
 
 
 def tone_of(word: str) -> int:
@@ -21,11 +27,13 @@ def tone_of(word: str) -> int:
 
 
 class Vocabulary:
-    """Exact forms of folded syllables in one index, with document frequencies."""
+    """Exact forms of folded syllables in one index, with document frequencies; the
+    spelling of a whole phrase (``cong an`` -> ``công an``)."""
 
     def __init__(self, reader, field: str = "text"):
         self.reader, self.field = reader, field
         self._forms: dict[str, dict[str, int]] = {}
+        self._context: dict[tuple[str, int], dict[str, int]] = {}
 
     def forms(self, folded: str) -> dict[str, int]:
         """Spellings of ``folded`` found in the index -> document frequency.
@@ -52,3 +60,131 @@ class Vocabulary:
         if tone is not None:
             forms = {w: n for w, n in forms.items() if tone_of(w) == tone}
         return max(forms, key=lambda w: (forms[w], w)) if forms else None
+
+    def in_context(self, bigram: str, side: int, folded: str) -> dict[str, int]:
+        """How the sampled documents holding folded ``bigram`` spell its syllable ``side``
+        (0 first, 1 second), which folds to ``folded``: spelling -> documents.
+
+        Read from positions, a few documents of the bigram's postings: ``thi_tot`` says
+        that ``thi tốt`` is spelt ``thi``, not ``thị``, which a syllable's own frequency cannot.
+        """
+        key = (bigram, side)
+        if key not in self._context:
+            self._context[key] = self._read_context(bigram, side, folded)
+        return self._context[key]
+
+    def _read_context(self, bigram: str, side: int, folded: str) -> dict[str, int]:
+        if (self.field, bigram) not in self.reader:
+            return {}
+        m = self.reader.postings(self.field, bigram)
+        where: dict[int, set[int]] = {}
+        while m.is_active() and len(where) < CONTEXT_DOCS:
+            where[m.id()] = {p + side for p in m.value_as("positions")}
+            m.next()
+        order = sorted(where)
+        counts: dict[str, int] = {}
+        for form in self.forms(folded):
+            if form == folded or (self.field, form) not in self.reader:
+                continue
+            fm = self.reader.postings(self.field, form)
+            n = sum(1 for d in postings_at(fm, order) if where[d] & set(fm.value_as("positions")))
+            if n:
+                counts[form] = n
+        # Positions no accented spelling explains are spelt plain (a document may hold
+        # several spellings, so the plain count of ``forms`` can miss it).
+        counts[folded] = max(0, len(order) - sum(counts.values()))
+        return {w: n for w, n in counts.items() if n}
+
+    def evidence(self, folded: str, left: str | None = None, right: str | None = None) -> dict[str, int]:
+        """Spellings of syllable ``folded`` -> sampled documents spelling it so beside its
+        folded neighbours ``left`` and ``right`` (``in_context`` of both bigrams)."""
+        counts: dict[str, int] = {}
+        sides = ([(f"{left}_{folded}", 1)] if left else []) + ([(f"{folded}_{right}", 0)] if right else [])
+        for bigram, side in sides:
+            for w, n in self.in_context(bigram, side, folded).items():
+                counts[w] = counts.get(w, 0) + n
+        return counts
+
+    def spell(self, folded: str, left: str | None = None, right: str | None = None) -> str | None:
+        """The spelling of syllable ``folded`` between folded neighbours ``left`` and ``right``
+        a reader expects: the one the documents holding those bigrams use most, else the
+        most frequent one."""
+        evidence = self.evidence(folded, left, right)
+        forms = {**dict.fromkeys(evidence, 0), **self.forms(folded)}
+        if not forms:
+            return None
+        return max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w))
+
+    def phrase_evidence(self, folds: list[str]) -> list[dict[str, int]] | None:
+        """For each word of the folded phrase ``folds``, its spellings -> how many of a few
+        documents holding the whole phrase spell it so; None when no document holds it.
+
+        Read from positions: the phrase's bigrams one after another, then each spelling at
+        its place. ``thi tot nghiep`` is spelt ``thi tốt nghiệp`` where ``thi tot`` alone is
+        more often ``thì tốt``.
+        """
+        if len(folds) < 2:
+            return None
+        bigrams = [f"{a}_{b}" for a, b in zip(folds, folds[1:])]
+        if any((self.field, b) not in self.reader for b in bigrams):
+            return None
+        matchers = [self.reader.postings(self.field, b) for b in bigrams]
+        starts: dict[int, set[int]] = {}
+        driver = min(range(len(bigrams)), key=lambda j: self.reader.doc_frequency(self.field, bigrams[j]))
+        lead = matchers[driver]
+        scanned = 0
+        while lead.is_active() and len(starts) < CONTEXT_DOCS and scanned < PHRASE_SCAN_DOCS:
+            doc, scanned = lead.id(), scanned + 1
+            found = self._phrase_starts(matchers, doc)
+            if found:
+                starts[doc] = found
+            lead.next()
+        if not starts:
+            return None
+        order = sorted(starts)
+        out = []
+        for i, f in enumerate(folds):
+            counts: dict[str, int] = {}
+            for form in self.forms(f):
+                if form != f and (self.field, form) in self.reader:
+                    m = self.reader.postings(self.field, form)
+                    n = sum(1 for d in postings_at(m, order) if {p + i for p in starts[d]} & set(m.value_as("positions")))
+                    if n:
+                        counts[form] = n
+            counts[f] = max(0, len(order) - sum(counts.values()))
+            out.append({w: n for w, n in counts.items() if n})
+        return out
+
+    @staticmethod
+    def _phrase_starts(matchers, doc: int) -> set[int]:
+        """Positions in ``doc`` where the phrase whose bigram matchers are ``matchers`` starts."""
+        found: set[int] | None = None
+        for j, m in enumerate(matchers):
+            if m.is_active() and m.id() < doc:
+                m.skip_to(doc)
+            if not m.is_active() or m.id() != doc:
+                return set()
+            here = {p - j for p in m.value_as("positions")}
+            found = here if found is None else found & here
+            if not found:
+                return set()
+        return found or set()
+
+    def spell_phrase(self, words: list[str]) -> list[str]:
+        """``words`` with the diacritics a reader expects (``cong an`` -> ``công an``): each
+        word typed without them spelt as the documents holding the whole phrase spell it
+        (``phrase_evidence``), else as those holding it beside its neighbours (``spell``);
+        words typed with diacritics are kept."""
+        folds = [fold(w) for w in words]
+        whole = self.phrase_evidence(folds)
+        out = []
+        for i, word in enumerate(words):
+            if has_diacritics(word):
+                out.append(word)
+            elif whole and whole[i]:
+                out.append(max(whole[i], key=lambda w: (whole[i][w], self.forms(folds[i]).get(w, 0), w)))
+            else:
+                left = folds[i - 1] if i else None
+                right = folds[i + 1] if i + 1 < len(folds) else None
+                out.append(self.spell(folds[i], left, right) or word)
+        return out

@@ -170,7 +170,8 @@ def test_results_as_you_type(page):
     assert "fragment" not in page.url
     marks = [m.lower() for m in page.locator(".results mark").all_inner_texts()]
     assert "hồ" in marks or "gươm" in marks
-    assert not [url for url in requested if "/api/" in url], "the page fetches HTML, not JSON"
+    assert not [url for url in requested if "/api/" in url and "/api/suggest" not in url], \
+        "the results are fetched as HTML; only the autocomplete list is JSON"
     # Typing keeps the box focused, the caret at the end.
     assert page.evaluate("[document.activeElement.id, document.activeElement.selectionStart]") == ["q", 7]
     # The swapped-in region is the one the server renders for the URL.
@@ -237,7 +238,7 @@ def test_year_facet(page):
 
 
 def test_did_you_mean(page):
-    search_by_typing(page, "guomm")
+    page.goto("/?q=guomm&exact=1")  # searched as typed: a typo is otherwise corrected and searched
     assert page.locator(".result").count() == 0
     suggestion = page.locator(".suggestion a")
     assert suggestion.inner_text() == "gươm"
@@ -294,3 +295,65 @@ def test_phone_width(make_page, url):
     assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 375
     assert page.get_by_role("button", name="Tìm kiếm").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 376
+
+
+# --- Search as you type, autocomplete, the way back from a correction ----------------------------
+
+THI_TOT_NGHIEP = "/doc/2025-thi-tot-nghiep-thpt-ngay-dau-tien.html"
+
+
+def box(page):
+    return page.get_by_label("Từ khóa tìm kiếm")
+
+
+def test_typing_without_diacritics_finds_the_document_before_the_last_word_is_complete(page):
+    page.goto("/")
+    with page.expect_response(lambda r: "fragment=1" in r.url and "typing=1" in r.url and r.status == 200):
+        box(page).press_sequentially("thi tot ngh", delay=40)
+    page.wait_for_function("q => document.title.startsWith(q)", arg="thi tot ngh")
+    assert result_ids(page)[0] == THI_TOT_NGHIEP
+    assert any("nghiệp" in m.lower() for m in page.locator(".results mark").all_inner_texts())
+    assert "typing" not in page.url, "the address is that of the query, reloadable as it is"
+
+
+def test_an_autocomplete_entry_is_picked_with_the_keyboard(page):
+    page.goto("/")
+    search = box(page)
+    search.press_sequentially("thi tot ngh", delay=40)
+    listbox = page.get_by_role("listbox")
+    listbox.wait_for()
+    options = page.get_by_role("option")
+    assert options.first.inner_text() == "thi tốt nghiệp"
+    assert search.get_attribute("aria-expanded") == "true"
+    assert "gợi ý" in page.locator("#q-suggestions-status").inner_text()
+    search.press("ArrowDown")
+    assert search.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+    assert options.first.get_attribute("aria-selected") == "true"
+    with page.expect_navigation():
+        search.press("Enter")
+    assert search.input_value() == "thi tốt nghiệp"
+    assert re.search(r"[?&]q=thi(\+|%20)t%E1%BB%91t", page.url)
+    assert result_ids(page)[0] == THI_TOT_NGHIEP
+
+
+def test_escape_closes_the_autocomplete_list(page):
+    page.goto("/")
+    search = box(page)
+    search.press_sequentially("giao d", delay=40)
+    page.get_by_role("listbox").wait_for()
+    search.press("Escape")
+    page.get_by_role("listbox").wait_for(state="hidden")
+    assert search.get_attribute("aria-expanded") == "false"
+    assert search.input_value() == "giao d"
+
+
+def test_the_link_back_to_the_literal_query(page):
+    page.goto("/?q=truonh")
+    notice = page.locator(".notice")
+    assert "Kết quả cho “trường”" in notice.inner_text()
+    assert result_ids(page)
+    with page.expect_navigation():
+        notice.get_by_role("link", name="tìm chính xác “truonh”").click()
+    assert "exact=1" in page.url
+    assert "0 kết quả" in page.locator(".summary").inner_text()
+    assert page.locator(".suggestion a").inner_text() == "trường"

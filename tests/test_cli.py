@@ -96,8 +96,8 @@ def test_search_prints_results_and_json(index_dir):
     assert data["total"] == 1 and data["results"][0]["id"] == "hoi-nghi.txt"
     assert data["query"] == "giáo dục" and "<mark>" in data["results"][0]["snippet"]
 
-    suggestion = vnsearch("search", "guomm", "--index", index_dir)
-    assert suggestion.exit_code == 0 and "Có phải bạn muốn tìm: gươm" in suggestion.stdout
+    corrected = vnsearch("search", "guomm", "--index", index_dir)  # a typo is corrected and searched
+    assert corrected.exit_code == 0 and "Kết quả cho “gươm”" in corrected.stdout and "[Gươm]" in corrected.stdout
     telex = vnsearch("search", "giaos", "ducj", "--index", index_dir)
     assert "“giáo dục”" in telex.stdout and "Sở [Giáo dục] và Đào tạo" in telex.stdout
 

@@ -180,8 +180,8 @@ def test_lookups_are_bounded_whatever_the_word(word):
 # --- Did-you-mean on the sample index ------------------------------------------------------------------
 
 
-def run(q, index_dir):
-    return search(q, index_dir=index_dir, config=CONFIG, per_page=100)
+def run(q, index_dir, **kwargs):
+    return search(q, index_dir=index_dir, config=CONFIG, per_page=100, **kwargs)
 
 
 @pytest.mark.parametrize("q, suggestion", [
@@ -193,9 +193,9 @@ def run(q, index_dir):
     ("phongg chống", "phòng chống"),
 ])
 def test_a_misspelt_word_gets_the_intended_suggestion(sample_index, q, suggestion):
-    result = run(q, sample_index)
-    assert result.suggestion == suggestion
-    assert run(suggestion, sample_index).total > 0
+    assert run(q, sample_index, exact=True).suggestion == suggestion
+    corrected = run(q, sample_index)
+    assert corrected.corrected == suggestion and corrected.total == run(suggestion, sample_index).total > 0
     assert run(suggestion, sample_index).suggestion is None
 
 
@@ -212,9 +212,9 @@ def duc_index(tmp_path_factory) -> Path:
 
 
 def test_the_suggestion_keeps_the_tone_typed(duc_index):
-    assert run("dụcc", duc_index).suggestion == "dục"
-    assert run("ducc", duc_index).suggestion == "đức"
-    assert run("đứcc", duc_index).suggestion == "đức"
+    assert run("dụcc", duc_index, exact=True).suggestion == run("dụcc", duc_index).corrected == "dục"
+    assert run("ducc", duc_index, exact=True).suggestion == run("ducc", duc_index).corrected == "đức"
+    assert run("đứcc", duc_index, exact=True).suggestion == run("đứcc", duc_index).corrected == "đức"
 
 
 @pytest.mark.parametrize("q", ["giáo dục", "giao duc", "tuyển sinh lớp 10", "Hồ Gươm", "học sinh"])

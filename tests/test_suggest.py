@@ -22,10 +22,17 @@ def test_plain_words_are_not_read_as_telex(sample_index):
     assert result.ran_query == "giao duc" and result.notice is None
 
 
-def test_did_you_mean_for_a_misspelt_word(sample_index):
-    result = search_all("truonh", sample_index)
-    assert result.total == 0 and result.suggestion == "trường"
+def test_did_you_mean_for_a_misspelt_word_searched_exactly(sample_index):
+    result = search_all("truonh", sample_index, exact=True)
+    assert result.total == 0 and result.suggestion == "trường" and result.corrected is None
     assert search_all(result.suggestion, sample_index).total > 0
+
+
+def test_a_misspelt_word_is_corrected_and_searched(sample_index):
+    result = search_all("truonh", sample_index)
+    assert result.corrected == "trường" and result.ran_query == "truong"
+    assert result.notice == "Kết quả cho “trường”"
+    assert ids(result) == ids(search_all("truong", sample_index))
 
 
 def test_no_suggestion_for_words_the_index_has(sample_index):
@@ -34,4 +41,5 @@ def test_no_suggestion_for_words_the_index_has(sample_index):
 
 
 def test_did_you_mean_when_one_word_of_several_is_misspelt(sample_index):
-    assert search_all("hoi nghj", sample_index).suggestion == "hội nghị"
+    assert search_all("hoi nghj", sample_index, exact=True).suggestion == "hội nghị"
+    assert search_all("hoi nghj", sample_index).corrected == "hội nghị"

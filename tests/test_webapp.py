@@ -223,9 +223,9 @@ def test_sort_by_date_puts_undated_documents_last(client):
 
 
 def test_did_you_mean_link(client):
-    data = api(client, q="guomm")
+    data = api(client, q="guomm", exact="1")
     assert data["total"] == 0 and data["suggestion"] == "gươm"
-    html = page(client, q="guomm")
+    html = page(client, q="guomm", exact="1")
     assert "Có phải bạn muốn tìm:" in html
     href = links(html, r'href="/\?q=g%C6%B0%C6%A1m')
     assert href, "the suggestion is a link to its search"
@@ -462,10 +462,10 @@ def test_openapi_document(client):
     assert response.status_code == 200
     spec = json.loads(response.get_data(as_text=True))
     assert spec["openapi"].startswith("3.0")
-    assert {"/api/search", "/healthz", "/doc/{id}"} <= set(spec["paths"])
+    assert {"/api/search", "/api/suggest", "/healthz", "/doc/{id}"} <= set(spec["paths"])
     search_op = spec["paths"]["/api/search"]["get"]
     params = {p["name"]: p["schema"] for p in search_op["parameters"]}
-    assert set(params) == {"q", "page", "per_page", "sort", "year"}
+    assert set(params) == {"q", "page", "per_page", "sort", "year", "typing", "exact"}
     assert params["per_page"]["maximum"] == Config().max_per_page and params["page"]["minimum"] == 1
     assert params["sort"]["enum"] == ["relevance", "date"]
     assert {"200", "400", "503"} <= set(search_op["responses"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from indexer.completion import MAX_SUGGESTIONS
 from indexer.config import Config
 from indexer.search import MAX_PAGE, MAX_RESULT_WINDOW, SORTS
 
@@ -54,6 +55,14 @@ def openapi_spec(config: Config, example_id: str | None = None) -> dict:
                         {"name": "year", "in": "query",
                          "schema": {"type": "integer", "minimum": 1000, "maximum": 2999},
                          "description": "Only documents dated in this year."},
+                        {"name": "typing", "in": "query",
+                         "schema": {"type": "string", "enum": ["", "0", "1"], "default": ""},
+                         "description": "`1`: the query is being typed; unless it ends with a space or a closing "
+                                        "quote, its last word also matches the words it begins (`completions` "
+                                        "says which). Without it, only a last word found nowhere is completed."},
+                        {"name": "exact", "in": "query",
+                         "schema": {"type": "string", "enum": ["", "0", "1"], "default": ""},
+                         "description": "`1`: run the query as typed: no Telex reading, typo correction or completion."},
                     ],
                     "responses": {
                         "414": URI_TOO_LONG,
@@ -63,6 +72,27 @@ def openapi_spec(config: Config, example_id: str | None = None) -> dict:
                         "400": _error_response("A parameter is out of range; `error` says which"),
                         "503": _error_response("No index has been built yet, or the search ran past "
                                                "its time limit (config.toml [server] search_time_limit)"),
+                    },
+                },
+            },
+            "/api/suggest": {
+                "get": {
+                    "summary": "Autocomplete: completions of what is typed, with diacritics",
+                    "operationId": "suggest",
+                    "parameters": [
+                        {"name": "q", "in": "query", "schema": {"type": "string", "default": ""},
+                         "description": "The text as typed; a trailing space means its last word is complete "
+                                        "(the completions then add the words that most often follow it)."},
+                    ],
+                    "responses": {
+                        "200": {"description": f"Up to {MAX_SUGGESTIONS} completions, likeliest first",
+                                "content": {"application/json": {"schema": {
+                                    "type": "object", "required": ["query", "suggestions"],
+                                    "properties": {
+                                        "query": {"type": "string", "description": "The text as sent"},
+                                        "suggestions": {"type": "array", "maxItems": MAX_SUGGESTIONS,
+                                                        "items": {"type": "string"}}}}}}},
+                        "503": _error_response("No index has been built yet"),
                     },
                 },
             },
@@ -152,6 +182,10 @@ def openapi_spec(config: Config, example_id: str | None = None) -> dict:
                         "notice": {**nullable_string, "description": "A note in Vietnamese, e.g. the Telex reading that was run"},
                         "sort": {"type": "string", "enum": list(SORTS)},
                         "year": {"type": "integer", "nullable": True},
+                        "completions": {"type": "array", "items": {"type": "string"},
+                                        "description": "What the last word, typed half-way, was completed to, likeliest first"},
+                        "corrected": {**nullable_string,
+                                      "description": "The corrected query, with diacritics, that ran instead of the one typed"},
                         "ranking": {"type": "string", "enum": ["hybrid", "lexical"],
                                     "description": "hybrid: the top hits re-ranked by meaning too"},
                     },

@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from werkzeug.exceptions import NotFound
 
 from indexer.config import Config
+from indexer.completion import suggest_completions
 from indexer.errors import IndexNotFound, QueryError
 from indexer.search import SORTS, SearchResult, get_document, search
 from indexer.store import kept_reader, open_index
@@ -20,6 +21,9 @@ from .openapi import openapi_spec
 
 #: Request parameters passed through to the search function, and kept by every link.
 SEARCH_PARAMS = ("q", "page", "per_page", "sort", "year")
+#: ``?typing=1``: the query is being typed (search.js), its last word may be unfinished;
+#: ``?exact=1``: run the query as typed, uncorrected (the link back from a correction).
+TYPING_PARAM, EXACT_PARAM = "typing", "exact"
 
 #: ``?fragment=1`` asks for the results region alone (templates/_results.html), as search.js does.
 FRAGMENT_PARAM = "fragment"
@@ -58,7 +62,8 @@ def run_search(args: dict) -> SearchResult:
     config = app_config()
     with time_limit(config.server.search_time_limit):
         return search(args["q"], page=args["page"], per_page=args["per_page"],
-                      sort=args["sort"] or "relevance", year=args["year"], config=config)
+                      sort=args["sort"] or "relevance", year=args["year"], config=config,
+                      typing=request.args.get(TYPING_PARAM, ""), exact=request.args.get(EXACT_PARAM, ""))
 
 
 def search_url(args: dict, **changes) -> str:
@@ -113,6 +118,13 @@ def healthz():
 def api_search():
     """The same search as the page, as JSON (SearchResult.to_dict())."""
     return jsonify(run_search(api_args()).to_dict())
+
+
+@api.get("/suggest")
+def api_suggest():
+    """Completions of what is typed, with diacritics, for the autocomplete list under the search box."""
+    q = request.args.get("q", "")
+    return jsonify({"query": q, "suggestions": suggest_completions(q, config=app_config())})
 
 
 @api.get("/openapi.json")

@@ -1,0 +1,232 @@
+"""Completing a query typed half-way: ``thi tot nghie`` also matches ``nghiệp``, likeliest first.
+
+The last syllable of a query still being typed stands for the syllables it begins. They
+are ranked by how often they follow the previous syllable (the folded bigram terms
+``tot_nghiep`` the index holds), else by their own document frequency. Every lookup is
+bounded by the prefix: the bigram terms that begin ``tot_nghie``, the Vietnamese syllable
+spellings that begin ``nghie`` (``spelling.syllables_with_prefix``), and at most
+``MAX_SCANNED`` index terms that begin it, bigram and compound blocks skipped in one seek
+each. The whole term list is never walked.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+
+from pathlib import Path
+
+from .analysis import TONE_MARKS, bigram_term, fold, has_diacritics, normalise_word, syllables
+from .config import Config, load_config
+from .query import Alternative, ParsedQuery, clean_query
+from .spelling import syllables_with_prefix
+from .store import kept_reader
+from .vocabulary import Vocabulary, tone_of
+
+#: A word typed half-way stands for at most this many completions in the query plan.
+MAX_COMPLETIONS = 4
+#: Completions less frequent than this share of the likeliest one are left out.
+MIN_SHARE = 0.05
+#: Most index terms one prefix scan visits (bigram blocks followed, syllable terms listed).
+MAX_SCANNED = 600
+#: With diacritics typed, the spellings of at most this many of the most frequent completions are read.
+FITTED = 24
+#: Autocomplete lists at most this many phrases, for queries of at most this many words.
+MAX_SUGGESTIONS = 8
+MAX_SUGGEST_WORDS = 8
+FIELD = "text"
+
+
+def _is_syllable_term(term: str) -> bool:
+    """A folded syllable (letters and digits only): not an exact form, bigram or compound."""
+    return term.isascii() and term.isalnum()
+
+
+def _prefix_terms(reader, prefix: str, limit: int = MAX_SCANNED) -> dict[str, int]:
+    """Folded syllable terms of the index that begin ``prefix`` -> document frequency.
+
+    The term list is sorted; each syllable is followed by its own compound (``+``) and bigram
+    (``_``) blocks and its accented forms sort after the plain ones, so each such block is
+    skipped with one seek past its end instead of being read.
+    """
+    found: dict[str, int] = {}
+    head = prefix.encode("utf-8")
+    start = head
+    visited = 0
+    while True:
+        skip_to = None
+        for btext, info in reader.iter_field(FIELD, start):
+            visited += 1
+            if not btext.startswith(head) or visited > limit:
+                return found
+            cut = next((i for i, b in enumerate(btext) if b in b"+_" or b >= 0x80), None)
+            if cut is not None:
+                after = b"\xf5" if btext[cut] >= 0x80 else bytes([btext[cut] + 1])
+                skip_to = btext[:cut] + after
+                break
+            found[btext.decode("utf-8")] = info.doc_frequency()
+        if skip_to is None:
+            return found
+        start = skip_to
+
+
+def _followers(reader, previous: str, prefix: str, limit: int = MAX_SCANNED) -> dict[str, int]:
+    """Folded syllables beginning ``prefix`` that follow ``previous`` -> bigram document frequency."""
+    head = bigram_term(previous, "")
+    found: dict[str, int] = {}
+    for visited, (btext, info) in enumerate(reader.iter_prefix(FIELD, head + prefix)):
+        if visited >= limit:
+            break
+        second = btext.decode("utf-8")[len(head):]
+        if _is_syllable_term(second):
+            found[second] = info.doc_frequency()
+    return found
+
+
+def _toneless(text: str) -> str:
+    """``text`` without its tone marks, its other diacritics kept: ``nghiệp`` -> ``nghiêp``."""
+    return unicodedata.normalize("NFC", "".join(
+        c for c in unicodedata.normalize("NFD", text) if c not in TONE_MARKS))
+
+
+def _fits_typed(form: str, typed: str) -> bool:
+    """Whether ``form`` can be what ``typed`` (with the diacritics typed so far) begins. A tone
+    is often typed last (``nghiê`` before ``nghiệp``), so a prefix without one fits any tone."""
+    if not has_diacritics(typed):
+        return True
+    bare = _toneless(typed)
+    return _toneless(form).startswith(bare) and (bare == typed or tone_of(form) == tone_of(typed))
+
+
+def _fitting_share(vocab: Vocabulary, folded: str, typed: str) -> float:
+    """The share of the documents of syllable ``folded`` that spell it as ``typed`` begins."""
+    forms = vocab.forms(folded)
+    total = sum(forms.values())
+    return sum(n for w, n in forms.items() if _fits_typed(w, typed)) / total if total else 0.0
+
+
+def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = None,
+                limit: int = MAX_COMPLETIONS) -> list[tuple[str, float]]:
+    """The likeliest folded syllables ``typed`` (a syllable typed half-way) begins, with weights.
+
+    Weights are frequencies relative to the likeliest (1.0 for it); completions below
+    ``MIN_SHARE`` are left out. With diacritics typed (``nghiệ``), only syllables with a
+    spelling that begins so count.
+    """
+    prefix = fold(typed)
+    if not prefix or not _is_syllable_term(prefix):
+        return []
+    counts = _followers(reader, fold(previous), prefix) if previous else {}
+    if not counts:
+        counts = _prefix_terms(reader, prefix)
+        for syllable in syllables_with_prefix(prefix):
+            if syllable not in counts and (n := reader.doc_frequency(FIELD, syllable)):
+                counts[syllable] = n
+    if has_diacritics(typed):
+        # Only the share of a syllable's documents spelt as typed counts (``cò`` is ``còn``
+        # far more often than it is ``có``); spellings are read for the most frequent only.
+        frequent = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FITTED]
+        counts = {c: n * _fitting_share(vocab, c, typed) for c, n in frequent}
+    ranked = [(c, n) for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n > 0][:limit]
+    if not ranked:
+        return []
+    top = ranked[0][1]
+    return [(c, n / top) for c, n in ranked if n / top >= MIN_SHARE]
+
+
+def exact_form(vocab: Vocabulary, folded: str, typed: str, previous: str | None) -> str:
+    """The spelling of completion ``folded`` a reader expects: the most frequent one that
+    begins as typed when diacritics were typed (``nghiệ``), else the one documents use
+    after ``previous`` (``Vocabulary.spell``)."""
+    if has_diacritics(typed):
+        counts = vocab.forms(folded)
+        fitting = [w for w in counts if _fits_typed(w, typed)]
+        return max(fitting, key=lambda w: (counts[w], w)) if fitting else typed
+    return vocab.spell(folded, fold(previous) if previous else None) or folded
+
+
+def last_word_typed_halfway(text: str) -> bool:
+    """Whether ``text`` (as typed, not stripped) ends inside a plain word: not after a space,
+    a closing quote, an operator or an excluded word."""
+    if not text or text[-1].isspace() or text.endswith('"'):
+        return False
+    tail = text.split()[-1]
+    return not tail.startswith("-") and '"' not in tail and ":" not in tail and tail != "OR"
+
+
+def complete_last_slot(parsed: ParsedQuery, reader, vocab: Vocabulary) -> ParsedQuery:
+    """``parsed`` with its last slot (one plain syllable typed half-way) matching the likeliest
+    syllables it begins, each weighted by its share; bigrams and words are scored with the
+    likeliest. Unchanged when the slot is a phrase, a synonym or begins nothing the index holds."""
+    if parsed.is_empty or len(parsed.slots[-1]) != 1 or parsed.slots[-1][0].is_phrase:
+        return parsed
+    alt = parsed.slots[-1][0]
+    typed = alt.syllables[0]
+    sequence = parsed.word_sequences[-1] if parsed.word_sequences else ()
+    in_sequence = bool(sequence) and sequence[-1] == typed and not alt.title_only
+    previous = sequence[-2] if in_sequence and len(sequence) > 1 else None
+    found = completions(reader, vocab, typed, previous)
+    if not found:
+        return parsed
+    accented = any(has_diacritics(s) for slot in parsed.slots for a in slot for s in a.syllables)
+    forms = [exact_form(vocab, c, typed, previous) if accented else c for c, _ in found]
+    slot = tuple(Alternative((form,), alt.title_only, _weight(share)) for form, (_, share) in zip(forms, found))
+    sequences = parsed.word_sequences
+    if in_sequence:
+        sequences = sequences[:-1] + (sequence[:-1] + (forms[0],),)
+    return replace(parsed, slots=parsed.slots[:-1] + (slot,), word_sequences=sequences,
+                   completions=tuple(forms))
+
+
+def _weight(share: float) -> float:
+    """A completion's weight in the plan: 1 for the likeliest, so that the documents the whole
+    word would find come first; a tenth or less for the others, which still match."""
+    return 1.0 if share >= 1.0 else round(0.02 + 0.08 * share, 3)
+
+
+# --- Autocomplete ------------------------------------------------------------------
+
+
+def autocomplete(reader, vocab: Vocabulary, words: list[str], halfway: bool,
+                 limit: int = MAX_SUGGESTIONS) -> list[str]:
+    """Up to ``limit`` completions of a typed query (its syllables), with diacritics.
+
+    With the last syllable typed half-way, each is the query with that syllable completed
+    (the likeliest first); after a space, the query followed by the syllables that most
+    often follow its last one in the index.
+    """
+    if not words:
+        return []
+    if halfway:
+        head, typed = words[:-1], words[-1]
+        previous = head[-1] if head else None
+        found = completions(reader, vocab, typed, previous, limit=limit)
+    else:
+        head, typed = words, ""
+        found = _next_syllables(reader, words[-1], limit)
+    if not found:
+        return []
+    out: list[str] = []
+    for folded, _ in found:
+        last = exact_form(vocab, folded, typed, None) if has_diacritics(typed) else folded
+        phrase = " ".join(vocab.spell_phrase([*head, last]))
+        if phrase not in out:
+            out.append(phrase)
+    return out
+
+
+def suggest_completions(q: str, *, index_dir=None, config: Config | None = None) -> list[str]:
+    """Autocomplete for the text ``q`` as typed (a trailing space means its last word is done)."""
+    config = config or load_config()
+    words = [normalise_word(u.surface) for u in syllables(clean_query(q, config.max_query_chars))]
+    if not words or len(words) > MAX_SUGGEST_WORDS or any(not fold(w).isalnum() for w in words):
+        return []
+    reader = kept_reader(Path(index_dir or config.index_dir))
+    return autocomplete(reader, Vocabulary(reader), words, last_word_typed_halfway(q))
+
+
+def _next_syllables(reader, previous: str, limit: int) -> list[tuple[str, float]]:
+    """The syllables that most often follow ``previous``, as (folded, share of the first)."""
+    counts = _followers(reader, fold(previous), "")
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [(c, n / ranked[0][1]) for c, n in ranked] if ranked else []
