@@ -22,3 +22,14 @@ def postings_values(reader, docnums: list[int], terms: list[str], kind: str) -> 
             for docnum, value in seg.values("text", term, local, kind).items():
                 values[docnum + seg.offset][term] = value
     return values
+
+
+def postings_at(m, docnums: list[int]):
+    """Move matcher ``m`` to each of the sorted ``docnums`` it has; yield those documents."""
+    for docnum in docnums:
+        if not m.is_active():
+            return
+        if m.id() < docnum:
+            m.skip_to(docnum)
+        if m.is_active() and m.id() == docnum:
+            yield docnum
