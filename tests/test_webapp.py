@@ -357,6 +357,13 @@ def test_bad_api_parameters_are_400_json(client, params):
     assert str(escape(response.get_json()["error"])) in html.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("params", [{"typing": "AAA"}, {"exact": "yes please"}, {"typing": "true"}])
+def test_api_flags_other_than_0_or_1_are_400_json(client, params):
+    """The OpenAPI declares the flags 0 or 1; the page, which no program calls, reads any value."""
+    assert_json_error(client.get("/api/search", query_string={"q": "giao duc", **params}), 400)
+    assert client.get("/", query_string={"q": "giao duc", **params}).status_code == 200
+
+
 WEIRD_QUERIES = [
     '"unbalanced', 'giáo "dục', '"', '""', "(((", ")))", "*", "a*", "*a", "?", "OR", "AND", "NOT",
     "OR OR", "giáo OR", "-", "--", "-giáo", "- -", "title:", "title:giáo", "title:\"", ":", "body:x",

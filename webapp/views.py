@@ -54,6 +54,9 @@ def api_args() -> dict:
             raise QueryError(f"{name} must be a whole number, not {args[name][:40]!r}")
     if "sort" in request.args and args["sort"] not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+    for name in (TYPING_PARAM, EXACT_PARAM):
+        if request.args.get(name, "") not in ("", "0", "1"):
+            raise QueryError(f"{name} must be 0 or 1, not {request.args[name][:40]!r}")
     return args
 
 
