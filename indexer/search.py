@@ -288,7 +288,9 @@ def search(
                 correction = correct_query(searcher, parse_query(request.text, config.max_query_chars,
                                                                  config.max_query_terms), vocab,
                                            request.typing or bool(parsed.completions))
-            alt = None if correction is None or request.exact else \
+            alt = None if correction is None or request.exact \
+                or not _correction_may_find_more(searcher, request, correction, total, unknown, config,
+                                                 ranking, synonyms) else \
                 execute_plan(searcher, replace(request, text=correction.run), config, ranking, synonyms,
                              times, semantic)
             if alt is not None and _correction_finds_more(alt[1], total, unknown, correction):
@@ -325,6 +327,25 @@ def _correction_finds_more(found: int, literal: int, unknown: bool, correction) 
     if unknown or not correction.respelt:
         return unknown or found >= literal
     return not correction.real_words or found >= FAR_MORE * max(literal, 1)
+
+
+def _correction_may_find_more(searcher, request: SearchRequest, correction, literal: int, unknown: bool,
+                              config: Config, ranking: Ranking, synonyms) -> bool:
+    """Whether running ``correction`` could pass ``_correction_finds_more``, told from document
+    frequencies where they bound its total: real words respelt must find ``FAR_MORE`` times the
+    literal total, and documents holding every slot of a short (AND) query are at most those of
+    its rarest slot. Most correctly typed queries get a respelling to try, and are spared running it."""
+    if unknown or not correction.respelt or not correction.real_words or request.typing:
+        return True
+    parsed = expand_synonyms(parse_query(correction.run, config.max_query_chars, config.max_query_terms),
+                             synonyms)
+    if parsed.is_empty or len(parsed.slots) > ranking.and_max_slots:
+        return True
+
+    def slot_bound(slot) -> int:
+        return sum(min(searcher.doc_frequency("text", fold(s)) for s in alt.syllables) for alt in slot)
+
+    return min(slot_bound(slot) for slot in parsed.slots) >= FAR_MORE * max(literal, 1)
 
 
 def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | None = None) -> DocumentView | None:
