@@ -114,9 +114,7 @@ def _server_settings(section: dict) -> ServerSettings:
                 raise ValueError(f"[server] {key} must be positive, not {section[key]!r}")
             server = replace(server, **{key: value})
     if "trust_proxy" in section:
-        if not isinstance(section["trust_proxy"], bool):
-            raise ValueError(f"[server] trust_proxy must be true or false, not {section['trust_proxy']!r}")
-        server = replace(server, trust_proxy=section["trust_proxy"])
+        server = replace(server, trust_proxy=_boolean(section["trust_proxy"], "[server] trust_proxy"))
     if "forwarded_allow_ips" in section:
         server = replace(server, forwarded_allow_ips=str(section["forwarded_allow_ips"]))
     return server
@@ -135,7 +133,7 @@ def _semantic(section: dict) -> SemanticSettings:
     return settings
 
 
-def _boolean(value) -> bool:
+def _boolean(value, name: str = "a setting") -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, not {value!r}")
+        raise ValueError(f"{name} must be true or false, not {value!r}")
     return value

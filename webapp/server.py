@@ -90,8 +90,8 @@ def worker_ready(worker, on_worker_boot=lambda: None) -> None:
         # a busy worker then leaves new connections to a free one (at 100, one worker took
         # every connection of a burst while the other idled, halving throughput).
         BaseServer.max_accept = 1
-    index_dir = worker.app.app.config["VNSEARCH_CONFIG"].index_dir
-    warm_up(index_dir)
+    config: Config = worker.app.app.config["VNSEARCH_CONFIG"]
+    warm_up(config.index_dir, config)
     on_worker_boot()
 
 
