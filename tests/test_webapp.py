@@ -542,6 +542,19 @@ def test_unexpected_errors_are_clean_500s(sample_index, make_app):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def test_a_server_side_error_names_no_server_path(sample_index, make_app, tmp_path):
+    """A synonyms file that cannot be read is the operator's to fix: the log says which, not the response."""
+    from indexer.config import Config
+
+    missing = tmp_path / "gone" / "synonyms.txt"
+    client = make_app(sample_index, Config(synonyms=missing), testing=False).test_client()
+    for url in ("/api/search?q=giao+duc", "/?q=giao+duc", "/?q=giao+duc&fragment=1"):
+        response = client.get(url)
+        assert response.status_code == 500, url
+        assert str(tmp_path) not in response.get_data(as_text=True), url
+    assert_json_error(client.get("/api/search?q=giao+duc"), 500)
+
+
 def test_the_app_sees_a_reindex(tmp_path, make_client):
     source = tmp_path / "docs"
     source.mkdir()

@@ -71,9 +71,9 @@ def vnsearch_error(error: VnsearchError):
     elif isinstance(error, IndexNotFound):
         status, message = 503, NO_INDEX_MESSAGE  # the server's paths stay in the log
         current_app.logger.warning("%s", error)
-    else:
+    else:  # a server-side failure (a settings file it cannot read): details, paths among them, stay in the log
         current_app.logger.error("vnsearch error: %s", error)
-        status = 500
+        status, message = 500, ERRORS[500][1]
     if wants_json():
         return json_error(message, status)
     no_index = isinstance(error, IndexNotFound)
