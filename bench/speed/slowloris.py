@@ -79,13 +79,16 @@ class SlowClients:
         self._selector.register(sock, selectors.EVENT_READ)
 
     def _closed(self, held: _Held) -> None:
-        """The server has closed ``held``: record its lifetime and put a new one in its place."""
+        """The server has closed ``held``: record its lifetime and put a new one in its place.
+
+        The new one is opened first, so ``open_now`` never counts a connection being replaced as missing.
+        """
         self.lifetimes[held.kind].append(time.monotonic() - held.opened)
         self._selector.unregister(held.sock)
-        del self._held[held.sock.fileno()]
-        held.sock.close()
         if not self._stop.is_set():
             self._open(held.kind)
+        del self._held[held.sock.fileno()]
+        held.sock.close()
 
     def _run(self) -> None:
         next_byte = time.monotonic() + self.interval
