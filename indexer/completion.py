@@ -2,7 +2,9 @@
 
 The last syllable of a query still being typed stands for the syllables it begins. They
 are ranked by how often they follow the previous syllable (the folded bigram terms
-``tot_nghiep`` the index holds), else by their own document frequency. Every lookup is
+``tot_nghiep`` the index holds) in the documents that also hold the query's earlier
+bigrams (``thi_tot``), a title holding the phrase counting as ``TITLE_WEIGHT`` documents;
+else by their own document frequency. Every lookup is
 bounded by the prefix: the bigram terms that begin ``tot_nghie``, the Vietnamese syllable
 spellings that begin ``nghie`` (``spelling.syllables_with_prefix``), and at most
 ``MAX_SCANNED`` index terms that begin it, bigram and compound blocks skipped in one seek
@@ -11,14 +13,15 @@ each. The whole term list is never walked.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import replace
-
 from pathlib import Path
 
-from .analysis import TONE_MARKS, bigram_term, fold, has_diacritics, normalise_word, syllables
+import numpy as np
+
+from .analysis import bigram_term, fold, has_diacritics, normalise_word, syllables, toneless
 from .config import Config, load_config
 from .query import Alternative, ParsedQuery, clean_query
+from .segments import segments
 from .spelling import syllables_with_prefix
 from .store import kept_reader
 from .vocabulary import Vocabulary, tone_of
@@ -34,7 +37,15 @@ FITTED = 24
 #: Autocomplete lists at most this many phrases, for queries of at most this many words.
 MAX_SUGGESTIONS = 8
 MAX_SUGGEST_WORDS = 8
+#: A title holding a phrase counts as this many documents holding it: a title says what a
+#: document is about, and readers type what they look for (measured: docs/benchmarks-log.md).
+TITLE_WEIGHT = 20
+#: Completions counted in the context of the query's earlier words: the most frequent followers.
+IN_CONTEXT = 16
+#: At most this many of the query's earlier bigrams make that context (the nearest ones).
+CONTEXT_BIGRAMS = 3
 FIELD = "text"
+TITLE = "title"
 
 
 def _is_syllable_term(term: str) -> bool:
@@ -70,11 +81,12 @@ def _prefix_terms(reader, prefix: str, limit: int = MAX_SCANNED) -> dict[str, in
         start = skip_to
 
 
-def _followers(reader, previous: str, prefix: str, limit: int = MAX_SCANNED) -> dict[str, int]:
+def _followers(reader, previous: str, prefix: str, limit: int = MAX_SCANNED,
+               field: str = FIELD) -> dict[str, int]:
     """Folded syllables beginning ``prefix`` that follow ``previous`` -> bigram document frequency."""
     head = bigram_term(previous, "")
     found: dict[str, int] = {}
-    for visited, (btext, info) in enumerate(reader.iter_prefix(FIELD, head + prefix)):
+    for visited, (btext, info) in enumerate(reader.iter_prefix(field, head + prefix)):
         if visited >= limit:
             break
         second = btext.decode("utf-8")[len(head):]
@@ -83,10 +95,40 @@ def _followers(reader, previous: str, prefix: str, limit: int = MAX_SCANNED) -> 
     return found
 
 
-def _toneless(text: str) -> str:
-    """``text`` without its tone marks, its other diacritics kept: ``nghiệp`` -> ``nghiêp``."""
-    return unicodedata.normalize("NFC", "".join(
-        c for c in unicodedata.normalize("NFD", text) if c not in TONE_MARKS))
+def _in_context(reader, field: str, context: list[str], terms: list[str]) -> dict[str, int]:
+    """Each of ``terms`` -> how many documents hold it and every term of ``context``."""
+    counts = dict.fromkeys(terms, 0)
+    for seg in segments(reader):
+        held = None
+        for term in context:
+            ids = seg.postings(field, term)[0]
+            held = ids if held is None else np.intersect1d(held, ids, assume_unique=True)
+            if not len(held):
+                break
+        if held is None or not len(held):
+            continue
+        for term in terms:
+            ids = seg.postings(field, term)[0]
+            if len(ids):
+                counts[term] += int(np.isin(ids, held, assume_unique=True).sum())
+    return counts
+
+
+def _phrase_counts(reader, previous: str, prefix: str, context: list[str]) -> dict[str, float]:
+    """Folded syllables beginning ``prefix`` that follow ``previous`` -> how often, in the
+    documents holding the ``context`` bigrams when any of them follows so: documents
+    holding the bigram plus ``TITLE_WEIGHT`` for each title holding it."""
+    body = _followers(reader, previous, prefix)
+    titles = _followers(reader, previous, prefix, field=TITLE)
+    counts = {c: body.get(c, 0) + TITLE_WEIGHT * titles.get(c, 0) for c in body.keys() | titles.keys()}
+    if not context or not counts:
+        return counts
+    frequent = sorted(counts, key=lambda c: (-counts[c], c))[:IN_CONTEXT]
+    bigrams = [bigram_term(previous, c) for c in frequent]
+    in_body = _in_context(reader, FIELD, context, bigrams)
+    in_titles = _in_context(reader, TITLE, context, bigrams)
+    narrowed = {c: in_body[b] + TITLE_WEIGHT * in_titles[b] for c, b in zip(frequent, bigrams)}
+    return {c: n for c, n in narrowed.items() if n} or counts
 
 
 def _fits_typed(form: str, typed: str) -> bool:
@@ -94,8 +136,8 @@ def _fits_typed(form: str, typed: str) -> bool:
     is often typed last (``nghiê`` before ``nghiệp``), so a prefix without one fits any tone."""
     if not has_diacritics(typed):
         return True
-    bare = _toneless(typed)
-    return _toneless(form).startswith(bare) and (bare == typed or tone_of(form) == tone_of(typed))
+    bare = toneless(typed)
+    return toneless(form).startswith(bare) and (bare == typed or tone_of(form) == tone_of(typed))
 
 
 def _fitting_share(vocab: Vocabulary, folded: str, typed: str) -> float:
@@ -106,17 +148,20 @@ def _fitting_share(vocab: Vocabulary, folded: str, typed: str) -> float:
 
 
 def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = None,
-                limit: int = MAX_COMPLETIONS) -> list[tuple[str, float]]:
+                limit: int = MAX_COMPLETIONS, earlier: tuple[str, ...] = ()) -> list[tuple[str, float]]:
     """The likeliest folded syllables ``typed`` (a syllable typed half-way) begins, with weights.
 
-    Weights are frequencies relative to the likeliest (1.0 for it); completions below
-    ``MIN_SHARE`` are left out. With diacritics typed (``nghiệ``), only syllables with a
-    spelling that begins so count.
+    ``earlier``: the words typed before ``previous``, whose bigrams narrow the count to
+    the documents holding them. Weights are frequencies relative to the likeliest (1.0 for
+    it); completions below ``MIN_SHARE`` are left out. With diacritics typed (``nghiệ``),
+    only syllables with a spelling that begins so count.
     """
     prefix = fold(typed)
     if not prefix or not _is_syllable_term(prefix):
         return []
-    counts = _followers(reader, fold(previous), prefix) if previous else {}
+    words = [fold(w) for w in (*earlier, previous)] if previous else []
+    context = [bigram_term(a, b) for a, b in zip(words, words[1:])][-CONTEXT_BIGRAMS:]
+    counts = _phrase_counts(reader, fold(previous), prefix, context) if previous else {}
     if not counts:
         counts = _prefix_terms(reader, prefix)
         for syllable in syllables_with_prefix(prefix):
@@ -165,7 +210,7 @@ def complete_last_slot(parsed: ParsedQuery, reader, vocab: Vocabulary) -> Parsed
     sequence = parsed.word_sequences[-1] if parsed.word_sequences else ()
     in_sequence = bool(sequence) and sequence[-1] == typed and not alt.title_only
     previous = sequence[-2] if in_sequence and len(sequence) > 1 else None
-    found = completions(reader, vocab, typed, previous)
+    found = completions(reader, vocab, typed, previous, earlier=tuple(sequence[:-2]) if previous else ())
     if not found:
         return parsed
     accented = any(has_diacritics(s) for slot in parsed.slots for a in slot for s in a.syllables)
@@ -200,7 +245,7 @@ def autocomplete(reader, vocab: Vocabulary, words: list[str], halfway: bool,
     if halfway:
         head, typed = words[:-1], words[-1]
         previous = head[-1] if head else None
-        found = completions(reader, vocab, typed, previous, limit=limit)
+        found = completions(reader, vocab, typed, previous, limit=limit, earlier=tuple(head[:-1]))
     else:
         head, typed = words, ""
         found = _next_syllables(reader, words[-1], limit)

@@ -21,7 +21,8 @@ class ProximityReranker:
     Positions come from the postings of the ``text`` field; nothing is re-analysed.
 
     The BM25 score first gets the ``common`` terms' share, which the query left out
-    (``common_clauses``).
+    (``common_clauses``). A word counts with its alternative's weight: a completion other
+    than the likeliest (``completion``) adds no more to a window than it does to BM25.
     """
 
     def __init__(self, parsed: ParsedQuery, searcher, r: Ranking, common: list[wq.Term] = ()):
@@ -37,7 +38,7 @@ class ProximityReranker:
                     f = fold(s)
                     df = searcher.doc_frequency("text", f)
                     if df:
-                        self.idf[f] = idf(n, df)
+                        self.idf[f] = max(self.idf.get(f, 0.0), idf(n, df) * alt.weight)
 
     def best_window(self, events: list[tuple[int, str]]) -> float:
         """The largest IDF sum of distinct terms within ``window`` consecutive positions."""

@@ -13,6 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from whoosh.searching import Searcher
 
@@ -169,9 +170,20 @@ class StageTimes(dict):
         return {name: round(ms, 2) for name, ms in self.items()}
 
 
+class Executed(NamedTuple):
+    """What one plan found."""
+
+    parsed: ParsedQuery
+    total: int
+    hits: list
+    facets: list
+    #: False when no document has every word, and the hits are those with some of them.
+    every_word: bool = True
+
+
 def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Ranking, synonyms,
-                 times: StageTimes, semantic: HybridStep | None = None) -> tuple[ParsedQuery, int, list, list]:
-    """Plan ``request.text`` and execute the plan: (parsed query, total, hits, year facets).
+                 times: StageTimes, semantic: HybridStep | None = None) -> Executed:
+    """Plan ``request.text`` and execute the plan.
 
     A query of several words that no document has all of falls back to ranking the
     documents that have some of them.
@@ -182,7 +194,7 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
         if _completes_last_word(parsed, searcher, request, ranking):
             parsed = complete_last_slot(parsed, searcher.reader(), Vocabulary(searcher.reader()))
         if parsed.is_empty:
-            return parsed, 0, [], []
+            return Executed(parsed, 0, [], [])
         common_terms = common_clauses(parsed, ranking, searcher)
         common = frozenset(c.text for c in common_terms)
         q = build_query(parsed, ranking, common=common)
@@ -197,7 +209,8 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
             q = build_query(parsed, ranking, require_all=False)
             count_q = build_query(parsed, ranking, require_all=False, scored=False)
         total, hits, facets = execute(searcher, q, count_q, request, rerank, times)
-    return parsed, total, hits, facets
+        return Executed(parsed, total, hits, facets, every_word=False)
+    return Executed(parsed, total, hits, facets)
 
 
 def _completes_last_word(parsed: ParsedQuery, searcher, request: SearchRequest, ranking: Ranking) -> bool:
@@ -269,7 +282,8 @@ def search(
         ranker = ranker_for(index_dir, config.semantic) if request.sort == "relevance" else None
         semantic = HybridStep(ranker) if ranker else None
     with Searcher(kept_reader(index_dir), weighting=ranking.weighting(), closereader=False) as searcher:
-        parsed, total, hits, facets = execute_plan(searcher, request, config, ranking, synonyms, times, semantic)
+        parsed, total, hits, facets, every_word = execute_plan(searcher, request, config, ranking, synonyms,
+                                                               times, semantic)
         ran, notice, suggestion, corrected = request.text, None, None, None
         with times.stage("suggest"):
             # A word found nowhere, or too few hits: maybe a typo, or Telex typed without an IME.
@@ -280,21 +294,22 @@ def search(
                 if needs_vocab and not request.exact and not has_diacritics(request.text) else None
         if reading:
             alt = execute_plan(searcher, replace(request, text=reading), config, ranking, synonyms, times, semantic)
-            if alt[1] > total or (unknown and alt[1] and alt[1] >= total):
-                parsed, total, hits, facets = alt
+            if alt.total > total or (unknown and alt.total and alt.total >= total):
+                parsed, total, hits, facets, every_word = alt
                 ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
         if vocab is not None and ran == request.text:
             with times.stage("suggest"):
                 correction = correct_query(searcher, parse_query(request.text, config.max_query_chars,
                                                                  config.max_query_terms), vocab,
-                                           request.typing or bool(parsed.completions))
+                                           request.typing or bool(parsed.completions),
+                                           parsed.completions[0] if parsed.completions else None)
             alt = None if correction is None or request.exact \
-                or not _correction_may_find_more(searcher, request, correction, total, unknown, config,
-                                                 ranking, synonyms) else \
+                or not _correction_may_find_more(searcher, request, correction, total, unknown, every_word,
+                                                 config, ranking, synonyms) else \
                 execute_plan(searcher, replace(request, text=correction.run), config, ranking, synonyms,
                              times, semantic)
-            if alt is not None and _correction_finds_more(alt[1], total, unknown, correction):
-                parsed, total, hits, facets = alt
+            if alt is not None and _correction_finds_more(alt, total, unknown, every_word, correction):
+                parsed, total, hits, facets, every_word = alt
                 ran, corrected = correction.run, correction.shown
                 notice = f"Kết quả cho “{correction.shown}”"
             elif correction is not None and needs_vocab:
@@ -318,24 +333,28 @@ def search(
 FAR_MORE = 10
 
 
-def _correction_finds_more(found: int, literal: int, unknown: bool, correction) -> bool:
-    """Whether a correction's results replace the literal query's: a word the index lacks
-    corrected (the literal query has no document with every word), a tone fixed (the same
-    documents match), or real words respelt where that finds far more."""
+def _correction_finds_more(alt: Executed, literal: int, unknown: bool, literal_every_word: bool,
+                           correction) -> bool:
+    """Whether a correction's results replace the literal query's: documents with every
+    word where the literal query has none, a word the index lacks corrected, a tone fixed
+    (the same documents match), or real words respelt where that finds far more."""
+    found = alt.total
     if not found:
         return False
+    if alt.every_word and not literal_every_word:
+        return True
     if unknown or not correction.respelt:
         return unknown or found >= literal
     return not correction.real_words or found >= FAR_MORE * max(literal, 1)
 
 
 def _correction_may_find_more(searcher, request: SearchRequest, correction, literal: int, unknown: bool,
-                              config: Config, ranking: Ranking, synonyms) -> bool:
+                              literal_every_word: bool, config: Config, ranking: Ranking, synonyms) -> bool:
     """Whether running ``correction`` could pass ``_correction_finds_more``, told from document
     frequencies where they bound its total: real words respelt must find ``FAR_MORE`` times the
     literal total, and documents holding every slot of a short (AND) query are at most those of
     its rarest slot. Most correctly typed queries get a respelling to try, and are spared running it."""
-    if unknown or not correction.respelt or not correction.real_words or request.typing:
+    if unknown or not correction.respelt or not correction.real_words or request.typing or not literal_every_word:
         return True
     parsed = expand_synonyms(parse_query(correction.run, config.max_query_chars, config.max_query_terms),
                              synonyms)

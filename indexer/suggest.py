@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .analysis import bigram_term, fold, has_diacritics, typed_without_ime
+from .analysis import bigram_term, fold, has_diacritics, toneless, typed_without_ime
 from .query import ParsedQuery
-from .spelling import best_correction
+from .spelling import best_correction, edit_candidates, edit_distance, typo_penalty
 from .vocabulary import Vocabulary, tone_of
 
 #: Did-you-mean and corrections run for queries of at most this many words, correcting at most this many.
@@ -96,6 +96,35 @@ def _respell(df, folds: list[str], keep: set[int]) -> set[int]:
     return changed
 
 
+def _respell_accented(vocab: Vocabulary, df, words: list[str], folds: list[str], keep: set[int]) -> dict[int, str]:
+    """Correct, in place in ``folds``, the letters of words typed with diacritics in a
+    spelling the index never holds (``kến``, ``cườn``): of the spellings it holds one letter
+    edit away (``kiến``, ``cường``) and those of the same letters (``kén``), the likeliest
+    typo in the most documents, the bigrams each forms with its neighbours counting too.
+    Marks typed wrong over the right letters are left to ``_retone``. Returns place ->
+    spelling chosen."""
+    chosen: dict[int, str] = {}
+    for i, word in enumerate(words):
+        if i in keep or not has_diacritics(word) or vocab.frequency(word) or len(chosen) == MAX_CORRECTIONS:
+            continue
+        fit = _context(df, folds, i)
+        near = {form: n for c in edit_candidates(folds[i]) if c.isalpha() and df(c)
+                for form, n in vocab.forms(c).items() if edit_distance(word, form) == 1}
+        near |= vocab.forms(folds[i])
+        if not near:
+            continue
+
+        def cost(form: str) -> tuple[float, str]:
+            # A mark typed wrong over the right letters is the likelier slip.
+            slip = 0 if fold(form) == folds[i] else 2 + typo_penalty(folds[i], fold(form), 1)
+            return slip - math.log10(near[form]) - fit(fold(form)), form
+
+        best = min(near, key=cost)
+        if fold(best) != folds[i]:
+            folds[i], chosen[i] = fold(best), best
+    return chosen
+
+
 def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> str | None:
     """The spelling word ``i`` of an accented query should have, when its tone is a typo:
     a spelling the index never holds, or one the documents holding its bigrams never use."""
@@ -114,11 +143,14 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> st
     return None
 
 
-def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: bool = False) -> Correction | None:
+def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: bool = False,
+                  completed: str | None = None) -> Correction | None:
     """The query with its typos corrected, or None when it has none (a word the index
     lacks, a word no neighbour is ever found beside, or a tone typed wrong).
 
-    ``keep_last`` leaves the last word alone (it is being typed, and completed instead).
+    ``keep_last`` leaves the last word alone (it is being typed, and completed instead);
+    ``completed``, its likeliest completion, stands for it as the other words' neighbour
+    (``pu nó`` is ``pu nói``: ``pu`` is seen beside it, and stays).
     """
     words = plain_words(parsed)
     if not words or len(words) > MAX_SUGGEST_WORDS:
@@ -132,21 +164,27 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
 
     folds = [fold(w) for w in words]
     keep = {len(words) - 1} if keep_last else set()
-    respelt = _respell(df, folds, keep)
+    if keep_last and completed:
+        folds[-1] = fold(completed)
+    exact = _respell_accented(vocab, df, words, folds, keep)
+    respelt = _respell(df, folds, keep | set(exact)) | set(exact)
     accented = [has_diacritics(w) for w in words]
     # A respelt word keeps the tone typed (``dụcc`` -> ``dục``), when the index has it so.
-    out = [(has_diacritics(w) and vocab.best_exact(folds[i], tone_of(w))) or folds[i] if i in respelt else w
-           for i, w in enumerate(words)]
+    out = [exact.get(i) or (has_diacritics(w) and vocab.best_exact(folds[i], tone_of(w))) or folds[i]
+           if i in respelt else w for i, w in enumerate(words)]
     retoned = set()
     if any(accented):
         for i in range(len(words)):
             if i not in respelt and i not in keep and (tone := _retone(vocab, words, folds, i)):
                 out[i], retoned = tone, retoned | {i}
+    if keep_last:
+        folds[-1] = fold(words[-1])
     if not respelt and not retoned:
         return None
     shown = vocab.spell_phrase(out)
     styled = any(a for i, a in enumerate(accented) if i not in retoned)
-    real_words = bool(respelt) and all(df(fold(words[i])) for i in respelt)
+    # A spelling the index never holds is no real word, even where its folded form is one.
+    real_words = bool(respelt) and all(i not in exact and df(fold(words[i])) for i in respelt)
     return Correction(" ".join(shown), " ".join(shown if styled else folds), bool(respelt), real_words)
 
 

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from indexer.analysis import VIETNAMESE_MARKED_LETTERS, fold, has_diacritics, normalise_word
+from indexer.analysis import VIETNAMESE_MARKED_LETTERS, fold, has_diacritics, normalise_word, toneless
 
 
 def nfc(text):
@@ -120,3 +120,9 @@ def test_upper_case_input(upper, lower):
 def test_non_vietnamese_words_come_back_lower_cased_only():
     for word in ["hello", "covid19", "2024", "naïve", "東京", "gd&đt"]:
         assert normalise_word(word) == nfc(word).lower()
+
+
+def test_toneless_keeps_every_mark_but_the_tone():
+    assert toneless("nghiệp") == "nghiêp"
+    assert toneless("Đường") == "Đương"
+    assert toneless(unicodedata.normalize("NFD", "hoà")) == "hoa"

@@ -27,3 +27,25 @@ def test_words_close_together_rank_first(distance_index):
     bm25_only = search_all("sen vàng", distance_index, ranking=replace(DEFAULT_RANKING, proximity=0))
     assert len({hit.score for hit in bm25_only.results}) == 1, "BM25 alone does not tell them apart"
 
+
+
+@pytest.fixture(scope="module")
+def completion_index(tmp_path_factory):
+    """``của hoa`` side by side in one document; in the other ``của hồ`` side by side and
+    ``hoa`` thirty words on. ``hoa`` follows ``của`` in three more documents."""
+    docs = {
+        "near.txt": f"Tin làng\n\nVẻ đẹp của hoa sen {FILLER}.\n",
+        "far.txt": f"Tin làng\n\nVẻ đẹp của hồ {FILLER} và hoa.\n",
+    }
+    docs |= {f"cho-{i}.txt": f"Chợ {i}\n\nMùa của hoa đào {FILLER} {FILLER}.\n" for i in range(3)}
+    return make_index(tmp_path_factory.mktemp("completion"), docs)
+
+
+def test_a_completion_other_than_the_likeliest_wins_no_window(completion_index):
+    # Typed half-way, ``ho`` is ``hoa`` first and ``hồ`` far behind: ``của hồ`` side by side
+    # is not ``của hoa`` side by side.
+    whole = ids(search_all("của hoa", completion_index))
+    cut = search_all("của ho", completion_index, typing=True)
+    assert cut.completions[0] == "hoa"
+    assert whole.index("near.txt") < whole.index("far.txt")
+    assert ids(cut).index("near.txt") < ids(cut).index("far.txt")

@@ -61,6 +61,51 @@ def test_completions_are_bounded(client):
     assert 1 <= len(suggestions) <= MAX_SUGGESTIONS
 
 
+@pytest.fixture(scope="module")
+def phrase_client(tmp_path_factory, make_client):
+    """``Hà Nam`` and ``Hà Nguyên`` in five bodies; ``Hà Nội`` after ``thủ đô`` in two;
+    ``Hà Ngân`` in one title; ``Chi Pu nói`` in one document and ``sự nổ`` in twelve;
+    ``ý kiến`` in thirty and ``ý kén`` in one."""
+    docs = {f"noi-{i}.txt": f"Tin {i}\n\nKhách du lịch đến thủ đô Hà Nội dịp lễ.\n" for i in range(2)}
+    docs |= {f"nam-{i}.txt": f"Bản tin {i}\n\nMưa lớn ở tỉnh Hà Nam, ông Hà Nguyên cho biết.\n"
+             for i in range(5)}
+    docs["ngan.txt"] = "Hà Ngân ra mắt sách\n\nNhà văn giới thiệu tác phẩm mới.\n"
+    docs["pu.txt"] = "Chi Pu nói về album mới\n\nCa sĩ Chi Pu nói lời cảm ơn khán giả.\n"
+    docs |= {f"no-{i}.txt": f"Điều tra vụ việc {i}\n\nCơ quan chức năng điều tra sự nổ bình ga.\n"
+             for i in range(12)}
+    docs |= {f"y-kien-{i}.txt": f"Ý kiến bạn đọc số {i}\n\nBạn đọc gửi ý kiến.\n" for i in range(30)}
+    docs["ken.txt"] = "Kén chọn\n\nNhiều người ý kén chọn quá.\n"
+    src = tmp_path_factory.mktemp("phrase-src")
+    for name, text in docs.items():
+        (src / name).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("phrase-index")
+    reindex([src], index_dir, procs=1, log=lambda line: None)
+    return make_client(index_dir)
+
+
+def test_a_completion_is_counted_where_the_earlier_words_are(phrase_client):
+    # ``nam`` follows ``hà`` most often, but never after ``thủ đô``.
+    assert api(phrase_client, q="tinh ha n", typing="1")["completions"][0] == "nam"
+    data = api(phrase_client, q="thu do ha n", typing="1")
+    assert data["completions"][0] == "noi"
+    assert data["results"][0]["id"] == "noi-0.txt"
+
+
+def test_a_phrase_in_a_title_outweighs_a_few_bodies(phrase_client):
+    # ``Hà Nguyên`` is in five bodies; ``Hà Ngân`` is one document's title.
+    data = api(phrase_client, q="hà ng", typing="1")
+    assert data["completions"][0] == "ngân"
+    assert first_ids(data, 1) == ["ngan.txt"]
+
+
+def test_a_word_typed_before_a_halfway_word_is_kept(phrase_client):
+    # ``pu`` is never beside ``nó`` itself, but it is beside ``nói``, the word being typed:
+    # respelling it ``sự`` (``sự nổ``, twelve documents) would lose what the reader types.
+    data = api(phrase_client, q="pu nó", typing="1")
+    assert data["completions"][0] == "nói" and data["corrected"] is None
+    assert first_ids(data, 1) == ["pu.txt"]
+
+
 # --- Typo tolerance ------------------------------------------------------------------------------
 
 
@@ -77,6 +122,20 @@ def test_a_correction_is_chosen_with_its_context(client):
     assert api(client, q="côg an")["corrected"] == "công an"
     data = api(client, q="thi tot nghiem")
     assert data["corrected"] is None, "a phrase the index has is not corrected"
+
+
+def test_a_spelling_the_index_never_holds_is_corrected_by_letter(phrase_client):
+    # ``ý ken`` is a phrase the index holds, but never spelt ``kến``: a letter left out of
+    # ``kiến``, the spelling beside ``ý`` in thirty documents, not the tone of ``kén``.
+    data = api(phrase_client, q="ý kến")
+    assert data["corrected"] == "ý kiến" and data["total"] == 30
+
+
+def test_a_correction_with_every_word_wins_over_none(phrase_client):
+    # No document holds every word of ``điều tra sự nói``; ``điều tra sự nổ`` is in twelve.
+    data = api(phrase_client, q="điều tra sự nói")
+    assert data["corrected"] == "điều tra sự nổ" and data["total"] == 12
+    assert api(phrase_client, q="điều tra sự nói", exact="1")["corrected"] is None
 
 
 @pytest.mark.parametrize("typo, intended", [("giáo dực", "giáo dục"), ("hồ gưom", "hồ gươm"),

@@ -18,6 +18,7 @@ from .letters import (
     canonical_tone,
     fold,
     has_diacritics,
+    toneless,
 )
 from .telex import typed_without_ime
 from .tokenizer import BAG_VERSION, BagAnalyzer, BagTokenizer
@@ -50,5 +51,6 @@ __all__ = [
     "split_units",
     "syllable_bigrams",
     "syllables",
+    "toneless",
     "typed_without_ime",
 ]

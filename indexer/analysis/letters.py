@@ -64,6 +64,12 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != text
 
 
+def toneless(text: str) -> str:
+    """``text`` without its tone marks, its other diacritics kept: ``nghiệp`` -> ``nghiêp``."""
+    return unicodedata.normalize("NFC", "".join(
+        c for c in unicodedata.normalize("NFD", text) if c not in TONE_MARKS))
+
+
 def _initial_length(syllable: str) -> int:
     """Length of the initial consonant cluster, counting the ``u`` of ``qu`` and the ``i`` of ``gi``."""
     i = 0
