@@ -56,6 +56,10 @@ class ArrayCache:
                 _, old = self._items.popitem(last=False)
                 self.size -= sum(a.nbytes for a in old)
 
+    def __contains__(self, key: tuple) -> bool:
+        with self._lock:
+            return key in self._items
+
     def folders(self) -> set[str]:
         """The generation folders whose arrays are held (keys start with ``segment_key``)."""
         with self._lock:

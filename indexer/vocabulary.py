@@ -7,15 +7,26 @@ up front, however large the index.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
+from collections import OrderedDict
 
 from .analysis import TONE_MARKS, accent_variants, fold, has_diacritics
 from .postings import postings_at
+from .segment_arrays import UnknownPostingsFormat, segment_key
+from .segments import segments
 
 #: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt there.
 CONTEXT_DOCS = 24
 #: Most documents of a phrase's rarest bigram looked at to find those holding the whole phrase.
 PHRASE_SCAN_DOCS = 200
+#: Spellings and sampled contexts are kept for this many index states (sets of segments),
+#: shared by every search of the process: one syllable's spellings cost some hundreds of
+#: term lookups. Past ``ENTRIES_KEPT`` entries a state's tables start again empty.
+STATES_KEPT = 2
+ENTRIES_KEPT = 200_000
+_STATES: OrderedDict[tuple, tuple[dict, dict]] = OrderedDict()
+_STATES_LOCK = threading.Lock()
 
 
 def tone_of(word: str) -> int:
@@ -26,14 +37,30 @@ def tone_of(word: str) -> int:
     return 0
 
 
+def _tables(reader, field: str) -> tuple[dict, dict]:
+    """The spellings and contexts tables of ``reader``'s index state: shared with earlier
+    searches of the same segments, new (and the oldest state dropped) for another."""
+    try:
+        key = (field, *(segment_key(r) for r, _ in reader.leaf_readers()))
+    except UnknownPostingsFormat:
+        return {}, {}
+    with _STATES_LOCK:
+        tables = _STATES.get(key)
+        if tables is None or sum(len(t) for t in tables) > ENTRIES_KEPT:
+            tables = _STATES[key] = ({}, {})
+            while len(_STATES) > STATES_KEPT:
+                _STATES.popitem(last=False)
+        _STATES.move_to_end(key)
+        return tables
+
+
 class Vocabulary:
     """Exact forms of folded syllables in one index, with document frequencies; the
     spelling of a whole phrase (``cong an`` -> ``công an``)."""
 
     def __init__(self, reader, field: str = "text"):
         self.reader, self.field = reader, field
-        self._forms: dict[str, dict[str, int]] = {}
-        self._context: dict[tuple[str, int], dict[str, int]] = {}
+        self._forms, self._context = _tables(reader, field)
 
     def forms(self, folded: str) -> dict[str, int]:
         """Spellings of ``folded`` found in the index -> document frequency.
@@ -76,23 +103,29 @@ class Vocabulary:
     def _read_context(self, bigram: str, side: int, folded: str) -> dict[str, int]:
         if (self.field, bigram) not in self.reader:
             return {}
-        m = self.reader.postings(self.field, bigram)
-        where: dict[int, set[int]] = {}
-        while m.is_active() and len(where) < CONTEXT_DOCS:
-            where[m.id()] = {p + side for p in m.value_as("positions")}
-            m.next()
-        order = sorted(where)
+        # The first CONTEXT_DOCS documents of the bigram's postings, per segment: where the
+        # syllable stands in each (from the decoded postings kept in ``array_cache``).
+        sampled = []
+        left = CONTEXT_DOCS
+        for seg in segments(self.reader):
+            ids = seg.postings(self.field, bigram)[0][:left]
+            if len(ids):
+                at = {d: {p + side for p in ps} for d, ps in seg.values(self.field, bigram, ids, "positions").items()}
+                sampled.append((seg, ids, at))
+                left -= len(ids)
+            if left <= 0:
+                break
         counts: dict[str, int] = {}
         for form in self.forms(folded):
-            if form == folded or (self.field, form) not in self.reader:
+            if form == folded:
                 continue
-            fm = self.reader.postings(self.field, form)
-            n = sum(1 for d in postings_at(fm, order) if where[d] & set(fm.value_as("positions")))
+            n = sum(1 for seg, ids, at in sampled
+                    for d, ps in seg.values(self.field, form, ids, "positions").items() if at[d] & set(ps))
             if n:
                 counts[form] = n
         # Positions no accented spelling explains are spelt plain (a document may hold
         # several spellings, so the plain count of ``forms`` can miss it).
-        counts[folded] = max(0, len(order) - sum(counts.values()))
+        counts[folded] = max(0, CONTEXT_DOCS - left - sum(counts.values()))
         return {w: n for w, n in counts.items() if n}
 
     def evidence(self, folded: str, left: str | None = None, right: str | None = None) -> dict[str, int]:

@@ -66,12 +66,13 @@ def time_pyvi(corpus: str, n: int, procs: int) -> dict:
 
 
 def open_vnsearch(index: str):
-    """Loads pyvi's model first: a one-off cost of the process, outside the clock (and a
-    timeout must not interrupt an import)."""
-    from indexer.analysis import segment_words, split_units
+    """Warms up as a server worker does at boot (``indexer.warmup``: pyvi's model, the
+    readers, the most common syllables' postings), outside the clock (and a timeout must not
+    interrupt an import)."""
     from indexer.search import search
+    from indexer.warmup import warm_up
 
-    segment_words(split_units("Hà Nội"))
+    warm_up(index)
 
     def run(q: str) -> int:
         return search(q, index_dir=index, per_page=10).total
