@@ -148,12 +148,16 @@ def test_a_tone_typed_wrong_or_left_out_is_corrected(client, typo, intended):
 
 @pytest.fixture(scope="module")
 def tone_client(tmp_path_factory, make_client):
-    """``hồ gươm`` in ten documents; ``hộ`` elsewhere, so that ``hộ gươm`` is a real word typed wrong."""
+    """``hồ gươm`` in ten documents; ``hộ`` elsewhere, so that ``hộ gươm`` is a real word typed
+    wrong; ``ngăn cản`` in thirty documents, and ``đẹp ngàn cân`` after them in one."""
     src = tmp_path_factory.mktemp("tone-src")
     for i in range(10):
         (src / f"ho-{i}.txt").write_text(f"Tin {i}\n\nDạo quanh hồ Gươm buổi sáng số {i}.\n", encoding="utf-8")
     for i in range(3):
         (src / f"ho-gia-dinh-{i}.txt").write_text(f"Tin {i}\n\nMỗi hộ gia đình nhận quà.\n", encoding="utf-8")
+    for i in range(30):
+        (src / f"a-ngan-{i}.txt").write_text(f"Tin ngăn {i}\n\nCông an ngăn cản vụ việc.\n", encoding="utf-8")
+    (src / "z-dep.txt").write_text("Vẻ đẹp ngàn cân\n\nBức tượng đẹp ngàn cân.\n", encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("tone-index")
     reindex([src], index_dir, procs=1, log=lambda line: None)
     return make_client(index_dir)
@@ -163,6 +167,13 @@ def test_a_wrong_tone_that_spells_another_word_is_corrected_by_context(tone_clie
     data = api(tone_client, q="hộ gươm")
     assert data["corrected"] == "hồ gươm" and data["total"] == 10
     assert api(tone_client, q="hộ gia đình")["corrected"] is None
+
+
+def test_a_tone_the_whole_phrase_is_spelt_with_is_kept(tone_client):
+    # ``ngan can`` is ``ngăn cản`` in every document sampled, but ``đẹp ngàn cân`` is a phrase
+    # the index holds as typed.
+    data = api(tone_client, q="đẹp ngàn cân")
+    assert data["corrected"] is None and data["results"][0]["id"] == "z-dep.txt"
 
 
 @pytest.mark.parametrize("q", ["giáo dục", "giao duc", "hồ Gươm", "tuyển sinh lớp 10", "thi tot nghiep",
