@@ -175,13 +175,16 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     # A respelt word keeps the tone typed (``dụcc`` -> ``dục``), when the index has it so.
     out = [exact.get(i) or (has_diacritics(w) and vocab.best_exact(folds[i], tone_of(w))) or folds[i]
            if i in respelt else w for i, w in enumerate(words)]
+    if keep_last:
+        folds[-1] = fold(words[-1])
+    # Tones are judged beside whole words only: a completion's bigrams say nothing of how
+    # the word before it is spelt (``ấm nh`` is not ``âm nhạc``).
+    beside = folds[:-1] + [""] if keep_last else folds
     retoned = set()
     if any(accented):
         for i in range(len(words)):
-            if i not in respelt and i not in keep and (tone := _retone(vocab, words, folds, i)):
+            if i not in respelt and i not in keep and (tone := _retone(vocab, words, beside, i)):
                 out[i], retoned = tone, retoned | {i}
-    if keep_last:
-        folds[-1] = fold(words[-1])
     if not respelt and not retoned:
         return None
     shown = vocab.spell_phrase(out)

@@ -65,7 +65,7 @@ def test_completions_are_bounded(client):
 def phrase_client(tmp_path_factory, make_client):
     """``Hà Nam`` and ``Hà Nguyên`` in five bodies; ``Hà Nội`` after ``thủ đô`` in two;
     ``Hà Ngân`` in one title; ``Chi Pu nói`` in one document and ``sự nổ`` in twelve;
-    ``ý kiến`` in thirty and ``ý kén`` in one."""
+    ``ý kiến`` in thirty and ``ý kén`` in one; ``âm nhạc`` in ten and ``ấm nhỏ`` in one."""
     docs = {f"noi-{i}.txt": f"Tin {i}\n\nKhách du lịch đến thủ đô Hà Nội dịp lễ.\n" for i in range(2)}
     docs |= {f"nam-{i}.txt": f"Bản tin {i}\n\nMưa lớn ở tỉnh Hà Nam, ông Hà Nguyên cho biết.\n"
              for i in range(5)}
@@ -75,6 +75,8 @@ def phrase_client(tmp_path_factory, make_client):
              for i in range(12)}
     docs |= {f"y-kien-{i}.txt": f"Ý kiến bạn đọc số {i}\n\nBạn đọc gửi ý kiến.\n" for i in range(30)}
     docs["ken.txt"] = "Kén chọn\n\nNhiều người ý kén chọn quá.\n"
+    docs |= {f"am-nhac-{i}.txt": f"Đêm nhạc {i}\n\nChương trình âm nhạc cuối tuần.\n" for i in range(10)}
+    docs["am-nho.txt"] = "Bình trà\n\nChiếc ấm nhỏ trên bàn.\n"
     src = tmp_path_factory.mktemp("phrase-src")
     for name, text in docs.items():
         (src / name).write_text(text, encoding="utf-8")
@@ -122,6 +124,13 @@ def test_a_correction_is_chosen_with_its_context(client):
     assert api(client, q="côg an")["corrected"] == "công an"
     data = api(client, q="thi tot nghiem")
     assert data["corrected"] is None, "a phrase the index has is not corrected"
+
+
+def test_a_tone_typed_before_a_halfway_word_is_kept(phrase_client):
+    # ``nh`` is likeliest ``nhạc`` after ``am``, always spelt ``âm`` there; ``ấm`` is still a
+    # word the reader may be typing (``ấm nhỏ``).
+    data = api(phrase_client, q="ấm nh", typing="1")
+    assert data["corrected"] is None and data["ran_query"] == "ấm nh"
 
 
 def test_a_spelling_the_index_never_holds_is_corrected_by_letter(phrase_client):
