@@ -10,6 +10,7 @@ the diacritics a reader expects (``Vocabulary.spell_phrase``).
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from .analysis import bigram_term, fold, has_diacritics, toneless, typed_without_ime
@@ -96,6 +97,11 @@ def _respell(df, folds: list[str], keep: set[int]) -> set[int]:
     return changed
 
 
+def _marks_apart(a: str, b: str) -> int:
+    """How many diacritics two spellings of the same letters differ by (``ẫn``/``an``: 2)."""
+    return edit_distance(unicodedata.normalize("NFD", a), unicodedata.normalize("NFD", b))
+
+
 def _respell_accented(vocab: Vocabulary, df, words: list[str], folds: list[str], keep: set[int]) -> dict[int, str]:
     """Correct, in place in ``folds``, the letters of words typed with diacritics in a
     spelling the index never holds (``kến``, ``cườn``): of the spellings it holds one letter
@@ -115,8 +121,12 @@ def _respell_accented(vocab: Vocabulary, df, words: list[str], folds: list[str],
             continue
 
         def cost(form: str) -> tuple[float, str]:
-            # A mark typed wrong over the right letters is the likelier slip.
-            slip = 0 if fold(form) == folds[i] else 2 + typo_penalty(folds[i], fold(form), 1)
+            # One mark typed wrong over the right letters is the likeliest slip; each mark
+            # more counts as much as ten times fewer documents, a letter as two marks more.
+            if fold(form) == folds[i]:
+                slip = _marks_apart(word, form) - 1
+            else:
+                slip = 2 + typo_penalty(folds[i], fold(form), 1)
             return slip - math.log10(near[form]) - fit(fold(form)), form
 
         best = min(near, key=cost)

@@ -65,7 +65,8 @@ def test_completions_are_bounded(client):
 def phrase_client(tmp_path_factory, make_client):
     """``Hà Nam`` and ``Hà Nguyên`` in five bodies; ``Hà Nội`` after ``thủ đô`` in two;
     ``Hà Ngân`` in one title; ``Chi Pu nói`` in one document and ``sự nổ`` in twelve;
-    ``ý kiến`` in thirty and ``ý kén`` in one; ``âm nhạc`` in ten and ``ấm nhỏ`` in one."""
+    ``ý kiến`` in thirty and ``ý kén`` in one; ``âm nhạc`` in ten and ``ấm nhỏ`` in one;
+    ``Việt Cường`` in ten, ``cuốn`` in twenty-one, ``Việt cuốn`` in one of them."""
     docs = {f"noi-{i}.txt": f"Tin {i}\n\nKhách du lịch đến thủ đô Hà Nội dịp lễ.\n" for i in range(2)}
     docs |= {f"nam-{i}.txt": f"Bản tin {i}\n\nMưa lớn ở tỉnh Hà Nam, ông Hà Nguyên cho biết.\n"
              for i in range(5)}
@@ -77,6 +78,9 @@ def phrase_client(tmp_path_factory, make_client):
     docs["ken.txt"] = "Kén chọn\n\nNhiều người ý kén chọn quá.\n"
     docs |= {f"am-nhac-{i}.txt": f"Đêm nhạc {i}\n\nChương trình âm nhạc cuối tuần.\n" for i in range(10)}
     docs["am-nho.txt"] = "Bình trà\n\nChiếc ấm nhỏ trên bàn.\n"
+    docs |= {f"cuong-{i}.txt": f"Ca sĩ {i}\n\nCa sĩ Việt Cường hát.\n" for i in range(10)}
+    docs |= {f"cuon-{i}.txt": f"Sách {i}\n\nMột cuốn sách mới.\n" for i in range(20)}
+    docs["viet-cuon.txt"] = "Trào lưu\n\nGiới trẻ Việt cuốn theo trào lưu.\n"
     src = tmp_path_factory.mktemp("phrase-src")
     for name, text in docs.items():
         (src / name).write_text(text, encoding="utf-8")
@@ -138,6 +142,13 @@ def test_a_spelling_the_index_never_holds_is_corrected_by_letter(phrase_client):
     # ``kiến``, the spelling beside ``ý`` in thirty documents, not the tone of ``kén``.
     data = api(phrase_client, q="ý kến")
     assert data["corrected"] == "ý kiến" and data["total"] == 30
+
+
+def test_the_marks_typed_count_in_a_correction(phrase_client):
+    # ``cườn``: a letter left out of ``cường``, whose marks it has, rather than ``cuốn``,
+    # the same letters with three marks changed (and once after ``Việt``).
+    data = api(phrase_client, q="việt cườn")
+    assert data["corrected"] == "việt cường" and data["total"] == 10
 
 
 def test_a_correction_with_every_word_wins_over_none(phrase_client):
