@@ -161,6 +161,10 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
         return []
     words = [fold(w) for w in (*earlier, previous)] if previous else []
     context = [bigram_term(a, b) for a, b in zip(words, words[1:])][-CONTEXT_BIGRAMS:]
+    if previous and has_diacritics(previous):
+        # Bigrams are folded: the documents holding the previous word as typed say which
+        # ``am_nh…`` it is (``ấm nhỏ``, not ``âm nhạc``).
+        context.append(previous.lower())
     counts = _phrase_counts(reader, fold(previous), prefix, context) if previous else {}
     if not counts:
         counts = _prefix_terms(reader, prefix)

@@ -135,6 +135,8 @@ def test_a_tone_typed_before_a_halfway_word_is_kept(phrase_client):
     # word the reader may be typing (``ấm nhỏ``).
     data = api(phrase_client, q="ấm nh", typing="1")
     assert data["corrected"] is None and data["ran_query"] == "ấm nh"
+    # The documents holding ``ấm`` as typed say which ``am nh…`` it begins.
+    assert data["completions"][0] == "nhỏ" and first_ids(data, 1) == ["am-nho.txt"]
 
 
 def test_a_spelling_the_index_never_holds_is_corrected_by_letter(phrase_client):
