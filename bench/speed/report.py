@@ -113,7 +113,9 @@ def query_latency(run: dict) -> str:
            f"(segments: {segs}). {args['queries']} keyword queries (1–4 consecutive title words, seed "
            f"{SEED}, every second one without diacritics) and {args['queries']} ViNewsQA dev questions. "
            "Cold is the first pass in a fresh process (the page cache is not dropped), warm the second; "
-           f"pyvi's model is loaded before the clock starts ({setup}). A query still running after "
+           "before the clock starts, the process warms up as a server worker does at boot "
+           f"(`indexer.warmup`: pyvi's model, the readers, the most common syllables' postings; {setup}). "
+           "A query still running after "
            f"{args['query_timeout']:g} s is stopped and counted as {timeout_ms:.0f} ms (a lower bound).",
            "",
            "The user-setup peers are SQLite FTS5 `fts5(title, body, tokenize='unicode61 remove_diacritics 2')` "
@@ -185,7 +187,7 @@ def http(run: dict) -> str:
     rows = [(r["size"], h) for r in run["results"] for h in r.get("http", [])]
     if not rows:
         return ""
-    out = [f"**HTTP.** `vnsearch serve` on 127.0.0.1 (gunicorn sync workers), Python client threads on "
+    out = [f"**HTTP.** `vnsearch serve` on 127.0.0.1 (gunicorn gevent workers), Python client threads on "
            f"keep-alive connections (reopened when gunicorn closes them), {run['args']['http_seconds']:g} s "
            "per row over the keyword queries, after a short warm-up. The clients share the cores with the "
            "server.", "",
