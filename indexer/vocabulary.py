@@ -14,7 +14,6 @@ from collections import OrderedDict
 from .analysis import TONE_MARKS, accent_variants, fold, has_diacritics
 from .postings import postings_at
 from .segment_arrays import UnknownPostingsFormat, segment_key
-from .segments import segments
 
 #: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt there.
 CONTEXT_DOCS = 24
@@ -101,31 +100,27 @@ class Vocabulary:
         return self._context[key]
 
     def _read_context(self, bigram: str, side: int, folded: str) -> dict[str, int]:
+        # Whoosh's matchers read only the blocks holding the sampled documents: decoding each
+        # spelling's whole posting list (``segments``) costs far more on a large index.
         if (self.field, bigram) not in self.reader:
             return {}
-        # The first CONTEXT_DOCS documents of the bigram's postings, per segment: where the
-        # syllable stands in each (from the decoded postings kept in ``array_cache``).
-        sampled = []
-        left = CONTEXT_DOCS
-        for seg in segments(self.reader):
-            ids = seg.postings(self.field, bigram)[0][:left]
-            if len(ids):
-                at = {d: {p + side for p in ps} for d, ps in seg.values(self.field, bigram, ids, "positions").items()}
-                sampled.append((seg, ids, at))
-                left -= len(ids)
-            if left <= 0:
-                break
+        m = self.reader.postings(self.field, bigram)
+        where: dict[int, set[int]] = {}
+        while m.is_active() and len(where) < CONTEXT_DOCS:
+            where[m.id()] = {p + side for p in m.value_as("positions")}
+            m.next()
+        order = sorted(where)
         counts: dict[str, int] = {}
         for form in self.forms(folded):
-            if form == folded:
+            if form == folded or (self.field, form) not in self.reader:
                 continue
-            n = sum(1 for seg, ids, at in sampled
-                    for d, ps in seg.values(self.field, form, ids, "positions").items() if at[d] & set(ps))
+            fm = self.reader.postings(self.field, form)
+            n = sum(1 for d in postings_at(fm, order) if where[d] & set(fm.value_as("positions")))
             if n:
                 counts[form] = n
         # Positions no accented spelling explains are spelt plain (a document may hold
         # several spellings, so the plain count of ``forms`` can miss it).
-        counts[folded] = max(0, CONTEXT_DOCS - left - sum(counts.values()))
+        counts[folded] = max(0, len(order) - sum(counts.values()))
         return {w: n for w, n in counts.items() if n}
 
     def evidence(self, folded: str, left: str | None = None, right: str | None = None) -> dict[str, int]:
