@@ -1,8 +1,8 @@
 """What the index stored for given terms in given documents: positions or character offsets.
 
 Re-ranking reads positions and highlighting reads character offsets this way, instead of
-analysing the documents' text again. Each term's document numbers are already decoded
-(``segments``); only the blocks holding the wanted postings are read.
+analysing the documents' text again. Each term's posting list is read once and kept
+(``segments``); only the wanted postings' values are decoded from it.
 """
 
 from __future__ import annotations
