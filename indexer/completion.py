@@ -114,7 +114,7 @@ def _in_context(reader, field: str, context: list[str], terms: list[str]) -> dic
     return counts
 
 
-def _phrase_counts(reader, previous: str, prefix: str, context: list[str]) -> dict[str, float]:
+def _phrase_counts(reader, previous: str, prefix: str, context: list[str]) -> dict[str, int]:
     """Folded syllables beginning ``prefix`` that follow ``previous`` -> how often, in the
     documents holding the ``context`` bigrams when any of them follows so: documents
     holding the bigram plus ``TITLE_WEIGHT`` for each title holding it."""
