@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Callable
+from typing import Any, Callable
 
-import numpy as np
 
 #: The default bound; ``[search] array_cache_mb`` in config.toml sets it (``search`` applies it).
 DEFAULT_MB = 512
 
 
 class ArrayCache:
-    """key -> a tuple of numpy arrays, at most ``limit_mb`` megabytes of them."""
+    """key -> a tuple of numpy arrays (or an object with ``nbytes``), at most ``limit_mb``
+    megabytes of them."""
 
     def __init__(self, limit_mb: float = DEFAULT_MB):
         self.limit = int(limit_mb * 2**20)
         self.size = 0
-        self._items: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, compute: Callable[[], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """The arrays under ``key``, computed (outside the lock) and kept if they fit."""
         with self._lock:
             found = self._items.get(key)
@@ -34,7 +34,7 @@ class ArrayCache:
                 self._items.move_to_end(key)
                 return found
         arrays = compute()
-        nbytes = sum(a.nbytes for a in arrays)
+        nbytes = _nbytes(arrays)
         if nbytes > self.limit:
             return arrays
         with self._lock:
@@ -43,7 +43,7 @@ class ArrayCache:
                 self.size += nbytes
             while self.size > self.limit:
                 _, old = self._items.popitem(last=False)
-                self.size -= sum(a.nbytes for a in old)
+                self.size -= _nbytes(old)
         return arrays
 
     def resize(self, limit_mb: float) -> None:
@@ -54,7 +54,7 @@ class ArrayCache:
             self.limit = int(limit_mb * 2**20)
             while self.size > self.limit and self._items:
                 _, old = self._items.popitem(last=False)
-                self.size -= sum(a.nbytes for a in old)
+                self.size -= _nbytes(old)
 
     def __contains__(self, key: tuple) -> bool:
         with self._lock:
@@ -69,6 +69,10 @@ class ArrayCache:
         with self._lock:
             self._items.clear()
             self.size = 0
+
+
+def _nbytes(value) -> int:
+    return sum(a.nbytes for a in value) if isinstance(value, tuple) else value.nbytes
 
 
 #: The cache every search of this process shares.

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from tqdm import tqdm
+from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from .documents import Document, Skipped, iter_documents
 from .errors import VnsearchError
+from . import stored_postings
+from .segment_arrays import UnknownPostingsFormat
 from .schema import analysis_of, build_schema, indexed_text
 from .store import (
     current_generation,
@@ -175,6 +178,8 @@ def reindex(
             if report.full:
                 publish_generation(index_dir, gen)
                 remove_stale_generations(index_dir, keep={gen})
+        else:
+            _write_stored_postings(gen, log)  # an index built before they existed
     report.seconds = time.monotonic() - started
     return report
 
@@ -182,10 +187,8 @@ def reindex(
 def why_not_current(gen: Path) -> str | None:
     """Why the index in ``gen`` cannot be updated in place (None when it can): it cannot be
     read, it holds the terms of another version of the analysis, or absolute file paths."""
-    from whoosh import index as whoosh_index
-
     try:
-        ix = whoosh_index.open_dir(str(gen))
+        ix = _opened(gen)
         with ix.reader() as reader:
             first = next(reader.all_stored_fields(), {})
     except Exception as exc:  # noqa: BLE001 - unreadable, or pickled by code that is gone
@@ -197,10 +200,14 @@ def why_not_current(gen: Path) -> str | None:
     return None
 
 
-def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: int, log) -> None:
-    from whoosh import index as whoosh_index
+def _opened(gen: Path):
+    """The index in ``gen``, its segment files read, not mapped: Whoosh copies a mapped
+    segment file whole into memory (gigabytes at 150,000 documents)."""
+    return FileStorage(str(gen), supports_mmap=False).open_index()
 
-    ix = whoosh_index.open_dir(str(gen))
+
+def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: int, log) -> None:
+    ix = _opened(gen)
     pool = procs > 1 and len(to_write) >= MIN_DOCS_FOR_POOL
     writer = _PoolWriter(ix, procs=procs, multisegment=True, limitmb=256) if pool else ix.writer(limitmb=256)
     try:
@@ -223,6 +230,17 @@ def _write(gen: Path, sources, to_write: set[str], to_delete: set[str], procs: i
         _cancel(writer)
         _remove_leftovers(gen)
         raise
+    _write_stored_postings(gen, log)
+
+
+def _write_stored_postings(gen: Path, log) -> None:
+    """Write the postings files of the segments that lack one. They only make searches
+    faster: one that cannot be written (a full disk) is reported and the index stands."""
+    try:
+        stored_postings.write_missing(gen, log)
+    except (OSError, UnknownPostingsFormat) as e:
+        log(f"the frequent terms' postings could not be written ({getattr(e, 'strerror', None) or e}); "
+            "searches decode them")
 
 
 def _remove_leftovers(gen: Path) -> None:

@@ -1,4 +1,9 @@
-"""A searcher's segments, each with its arrays decoded once and kept in ``array_cache.ARRAYS``."""
+"""A searcher's segments, each with its arrays decoded once and kept in ``array_cache.ARRAYS``.
+
+A term's postings come from the segment's postings file when it holds them
+(``stored_postings``), else from Whoosh's blocks (``segment_arrays``); both give the same
+document numbers, weights and values.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import segment_arrays
+from . import segment_arrays, stored_postings
 from .array_cache import ARRAYS, ArrayCache
 
 
@@ -25,11 +30,19 @@ class Segment:
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of a term, deleted documents included."""
-        return self._postings(fieldname, text)[:2]
+        found = self._postings(fieldname, text)
+        return found.ids, found.weights
 
-    def _postings(self, fieldname: str, text: str) -> tuple[np.ndarray, ...]:
-        return self.cache.get((self.key, "postings", fieldname, text),
-                              lambda: segment_arrays.term_postings(self.reader, fieldname, text))
+    def _postings(self, fieldname: str, text: str):
+        return self.cache.get((self.key, "postings", fieldname, text), lambda: self._read(fieldname, text))
+
+    def _read(self, fieldname: str, text: str):
+        stored = stored_postings.stored_postings(self.reader, self.key)
+        try:
+            found = stored.postings(fieldname, text, self.size) if stored is not None else None
+        except OSError:  # deleted with its segment by a merge, or damaged: Whoosh's blocks stand
+            found = None
+        return found if found is not None else segment_arrays.term_postings(self.reader, fieldname, text)
 
     def lengths(self, fieldname: str) -> np.ndarray:
         return self.cache.get((self.key, "lengths", fieldname),
@@ -41,14 +54,20 @@ class Segment:
     def values(self, fieldname: str, text: str, docnums: np.ndarray, kind: str) -> dict[int, list]:
         """Local document number -> ``kind`` ("positions", "characters") of the term, for those
         of the sorted ``docnums`` (local) that hold it."""
-        ids, _, offsets, packed = self._postings(fieldname, text)
+        postings = self._postings(fieldname, text)
+        ids = postings.ids
         if not len(ids) or not len(docnums):
             return {}
         at = np.searchsorted(ids, docnums)
         found = at < len(ids)
         found[found] = ids[at[found]] == docnums[found]
         docs, indices = docnums[found].tolist(), at[found].tolist()
-        return dict(zip(docs, segment_arrays.term_values(self.reader, fieldname, offsets, packed, indices, kind)))
+        if isinstance(postings, segment_arrays.BlockPostings):
+            def block_values(block: int) -> segment_arrays.BlockValues:
+                return self.cache.get((self.key, "block", fieldname, text, block),
+                                      lambda: postings.read_block_values(self.reader, block))
+            return dict(zip(docs, postings.values(self.reader, fieldname, indices, kind, block_values)))
+        return dict(zip(docs, postings.values(self.reader, fieldname, indices, kind)))
 
 
 def segments(reader, cache: ArrayCache = ARRAYS) -> list[Segment]:

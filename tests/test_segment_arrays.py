@@ -44,16 +44,16 @@ def test_postings_equal_whooshs_matchers_for_every_term(reader):
                     expected_ids.append(m.id())
                     expected_weights.append(m.weight())
                     m.next()
-                ids, weights, *_ = segment_arrays.term_postings(leaf, fieldname, text)
-                assert ids.tolist() == expected_ids, (fieldname, text)
-                assert weights.tolist() == pytest.approx(expected_weights), (fieldname, text)
+                found = segment_arrays.term_postings(leaf, fieldname, text)
+                assert found.ids.tolist() == expected_ids, (fieldname, text)
+                assert found.weights.tolist() == pytest.approx(expected_weights), (fieldname, text)
                 checked += 1
     assert checked > 1000
 
 
 def test_a_missing_term_has_no_postings(reader):
-    ids, weights, *_ = segment_arrays.term_postings(_leaves(reader)[0], "text", "zzzkhongco")
-    assert len(ids) == len(weights) == 0
+    found = segment_arrays.term_postings(_leaves(reader)[0], "text", "zzzkhongco")
+    assert len(found.ids) == len(found.weights) == 0
 
 
 def test_field_lengths_equal_whooshs(reader):
