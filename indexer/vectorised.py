@@ -143,11 +143,18 @@ class Evaluator:
         if field is None or any((q.fieldname, field.to_bytes(w)) not in reader for w in q.words):
             return _none(seg, scored)
         m = _all_of([self._term(seg, wq.Term(q.fieldname, w), scored) for w in q.words], seg, scored)
-        candidates = np.flatnonzero(m.mask)
-        positions = [seg.values(q.fieldname, w, candidates, "positions") for w in q.words]
-        found = [d for d in candidates.tolist() if _in_sequence([p[d] for p in positions])]
+
+        def in_sequence() -> tuple[np.ndarray]:
+            candidates = np.flatnonzero(m.mask)
+            positions = [seg.values(q.fieldname, w, candidates, "positions") for w in q.words]
+            return (np.array([d for d in candidates.tolist() if _in_sequence([p[d] for p in positions])],
+                             dtype=np.int64),)
+
+        # The same few phrases (synonyms' expansions: thành phố hồ chí minh) come back in
+        # many queries, and checking positions reads every candidate's: kept per segment.
+        (found,) = seg.cache.get((seg.key, "phrase", q.fieldname, tuple(q.words)), in_sequence)
         keep = np.zeros(seg.size, dtype=bool)
-        keep[np.array(found, dtype=np.int64)] = True
+        keep[found] = True
         return _restrict(m, keep)
 
     def _bm25(self, seg: Segment, fieldname: str, text: str, ids, weights) -> np.ndarray:
