@@ -87,35 +87,45 @@ def write(segreader, target: Path, min_documents: int = MIN_DOCUMENTS) -> None:
     into place)."""
     if not isinstance(segreader._terms, whoosh3.W3TermsReader):
         raise UnknownPostingsFormat(f"terms reader {type(segreader._terms).__name__}")
+    temporary = target.with_name(target.name + "_tmp")
+    try:
+        with open(temporary, "wb") as f:
+            f.write(MAGIC)
+            terms, entries = _write_regions(f, segreader, min_documents)
+            entries_at = _pad(f)
+            f.write(np.array(entries, dtype="<i8").reshape(-1, 4).tobytes())
+            directory = json.dumps({"version": VERSION, "entries": entries_at, "terms": terms},
+                                   ensure_ascii=False).encode()
+            f.write(directory + len(directory).to_bytes(8, "little"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # a full disk stays full otherwise
+        raise
+
+
+def _write_regions(f, segreader, min_documents: int) -> tuple[dict[str, list[str]], list[tuple]]:
+    """Write each frequent term's region to ``f``; the terms of each field and their entries."""
     postfile = segreader._terms._postfile
     terms: dict[str, list[str]] = {}
     entries: list[tuple[int, int, int, int]] = []
-    temporary = target.with_name(target.name + "_tmp")
-    with open(temporary, "wb") as f:
-        f.write(MAGIC)
-        for fieldname in FIELDS:
-            if fieldname not in segreader.schema:
+    for fieldname in FIELDS:
+        if fieldname not in segreader.schema:
+            continue
+        field = segreader.schema[fieldname]
+        names = terms.setdefault(fieldname, [])
+        for tbytes, info in segreader.iter_field(fieldname):
+            if info.doc_frequency() < min_documents or info.is_inlined():
                 continue
-            field = segreader.schema[fieldname]
-            names = terms.setdefault(fieldname, [])
-            for tbytes, info in segreader.iter_field(fieldname):
-                if info.doc_frequency() < min_documents or info.is_inlined():
-                    continue
-                offset, length = segment_arrays.extent(info)
-                found = segment_arrays.block_postings(postfile, offset, length)
-                region, weight_bytes = _region(found)
-                at = _pad(f)
-                f.write(region)
-                names.append(field.from_bytes(tbytes))
-                entries.append((at, len(found.ids), len(found.block_first), weight_bytes))
-        entries_at = _pad(f)
-        f.write(np.array(entries, dtype="<i8").reshape(-1, 4).tobytes())
-        directory = json.dumps({"version": VERSION, "entries": entries_at, "terms": terms},
-                               ensure_ascii=False).encode()
-        f.write(directory + len(directory).to_bytes(8, "little"))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, target)
+            offset, length = segment_arrays.extent(info)
+            found = segment_arrays.block_postings(postfile, offset, length)
+            region, weight_bytes = _region(found)
+            at = _pad(f)
+            f.write(region)
+            names.append(field.from_bytes(tbytes))
+            entries.append((at, len(found.ids), len(found.block_first), weight_bytes))
+    return terms, entries
 
 
 def _region(found: BlockPostings) -> tuple[bytes, int]:

@@ -15,8 +15,11 @@ import subprocess
 import sys
 import time
 import unicodedata
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "webapp" / "templates"
@@ -248,3 +251,25 @@ def consistent_search(path: str, status: int, body: bytes) -> str | None:
     if not (len(ids) <= per_page == data["per_page"] and data["total"] >= len(ids) and len(set(ids)) == len(ids)):
         return f"inconsistent: total {data['total']}, {len(ids)} results, per_page {data['per_page']}"
     return None
+
+
+# --- A full disk ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def tmpfs(path: Path, size: str):
+    """A small tmpfs at ``path``; skips the test when it cannot be mounted (not root)."""
+    path.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs ({mounted.stderr.strip()}); the RLIMIT_FSIZE variant runs instead")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def free_bytes(path: Path) -> int:
+    st_ = os.statvfs(path)
+    return st_.f_bavail * st_.f_frsize

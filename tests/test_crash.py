@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (CLI, EVERY, VIETNEWS, assert_clean_failure, cli, count, kill_group, live_group_members,
-                     start_cli, synthetic_docs, tag, wait_for, write_jsonl)
+from helpers import (CLI, EVERY, VIETNEWS, assert_clean_failure, cli, count, free_bytes, kill_group,
+                     live_group_members, start_cli, synthetic_docs, tag, tmpfs, wait_for, write_jsonl)
 from indexer.build import indexed_hashes, reindex
 from indexer.store import current_generation, index_version
 
@@ -176,25 +176,6 @@ def test_kill_9_mid_reindex_keeps_the_previous_index(tmp_path, crash_corpus):
 # --- A full disk ---------------------------------------------------------------------------------------
 
 
-@contextmanager
-def tmpfs(path: Path, size: str):
-    """A small tmpfs at ``path``; skips the test when it cannot be mounted (not root)."""
-    path.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs ({mounted.stderr.strip()}); the RLIMIT_FSIZE variant runs instead")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
-
-
-def _free(path: Path) -> int:
-    st_ = os.statvfs(path)
-    return st_.f_bavail * st_.f_frsize
-
-
 #: Above the writer's job files (~200 KB), below a worker's segment files (MBs): the workers fail.
 FSIZE_LIMIT = 1024 * 1024
 LIMITED_CLI = (f"import resource, signal; resource.setrlimit(resource.RLIMIT_FSIZE, ({FSIZE_LIMIT}, {FSIZE_LIMIT})); "
@@ -214,11 +195,11 @@ def test_full_disk_fails_cleanly_and_keeps_the_index(tmp_path, how):
         write_jsonl(source / "news.jsonl", docs)
         filler = disk / "filler"
         if how == "tmpfs":
-            filler.write_bytes(b"\0" * max(0, _free(disk) - 300 * 1024))  # 300 KB left
+            filler.write_bytes(b"\0" * max(0, free_bytes(disk) - 300 * 1024))  # 300 KB left
         command = [sys.executable, "-c", CLI if how == "tmpfs" else LIMITED_CLI]
         modes = ([], ["--full"], ["--procs", "1"]) if how == "tmpfs" else ([], ["--procs", "1"])
         for extra in modes:
-            free_before = _free(disk)
+            free_before = free_bytes(disk)
             result = subprocess.run([*command, "reindex", str(source), "--index", str(index_dir), *extra],
                                     capture_output=True, text=True, timeout=120)
             assert_clean_failure(result, "disk full" if how == "tmpfs" else "File too large")
@@ -226,7 +207,7 @@ def test_full_disk_fails_cleanly_and_keeps_the_index(tmp_path, how):
             assert index_version(index_dir) == version, extra
             assert count(index_dir) == 100 and count(index_dir, tag(519)) == 0
             if how == "tmpfs":
-                assert _free(disk) >= free_before - 64 * 1024, "what the failed run wrote is removed"
+                assert free_bytes(disk) >= free_before - 64 * 1024, "what the failed run wrote is removed"
             assert_no_leftovers(index_dir)
         filler.unlink(missing_ok=True)
         result = cli("reindex", source, "--index", index_dir)

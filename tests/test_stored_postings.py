@@ -16,7 +16,7 @@ from indexer import segment_arrays, stored_postings
 from indexer.build import reindex
 from indexer.search import search
 from indexer.store import current_generation, open_index
-from helpers import EVERY, SYLLABLES, synthetic_docs, tag, write_jsonl
+from helpers import EVERY, SYLLABLES, free_bytes, synthetic_docs, tag, tmpfs, write_jsonl
 
 QUIET = {"procs": 1, "log": lambda line: None}
 QUERIES = [EVERY, tag(7), "giao duc", "học sinh -thi", '"học sinh"', "title:" + SYLLABLES[0],
@@ -126,3 +126,24 @@ def test_a_reindex_with_nothing_to_do_writes_missing_files(tmp_path):
     written.unlink()
     report = reindex([source], index_dir, **QUIET)
     assert report.unchanged == 80 and written.exists()
+
+
+def test_a_file_that_cannot_be_written_leaves_the_index_standing(tmp_path):
+    """A full disk while the file is written: the reindex says so and succeeds, nothing half
+    written is left, and searches answer from Whoosh's blocks."""
+    source = write_jsonl(tmp_path / "src" / "docs.jsonl", synthetic_docs(range(300), seed=2))
+    with tmpfs(tmp_path / "disk", "16m") as disk:
+        index_dir = disk / "index"
+        reindex([source], index_dir, **QUIET)
+        gen = current_generation(index_dir)
+        (written,) = gen.glob(f"*{stored_postings.SUFFIX}")
+        size = written.stat().st_size
+        written.unlink()
+        (disk / "filler").write_bytes(b"\0" * max(0, free_bytes(disk) - size // 2))
+        lines = []
+        report = reindex([source], index_dir, procs=1, log=lines.append)
+        assert report.unchanged == 300
+        assert any("could not be written" in line and "No space left" in line for line in lines), lines
+        assert sorted(f.name for f in gen.iterdir() if stored_postings.SUFFIX in f.name) == []
+        assert search(tag(3), index_dir=index_dir).total == 1
+        assert search(EVERY, index_dir=index_dir).total == 300
