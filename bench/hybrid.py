@@ -120,7 +120,8 @@ def stage_embed(collections, sizes, work: Path, batch: int, depth: int, limit: i
         done += len(chunk)
         if done % (batch * 10) < len(chunk) or len(todo) == len(chunk):
             rate = done / (time.monotonic() - started)
-            rank = next(r for r, c, d, size in order if any(k not in store for k, _ in passages[c, size][d]))
+            rank = next((r for r, c, d, size in order if any(k not in store for k, _ in passages[c, size][d])),
+                        max(r for r, *_ in order) + 1)
             print(f"  {done} embedded, {rate:.1f}/s, {len(todo) - len(chunk)} to go in "
                   f"{', '.join(ranks)}; every top {rank} covered", file=sys.stderr)
             costs_path.write_text(json.dumps(costs, indent=1))
