@@ -23,13 +23,3 @@ def postings_values(reader, docnums: list[int], terms: list[str], kind: str) -> 
                 values[docnum + seg.offset][term] = value
     return values
 
-
-def postings_at(m, docnums: list[int]):
-    """Move matcher ``m`` to each of the sorted ``docnums`` it has; yield those documents."""
-    for docnum in docnums:
-        if not m.is_active():
-            return
-        if m.id() < docnum:
-            m.skip_to(docnum)
-        if m.is_active() and m.id() == docnum:
-            yield docnum

@@ -10,14 +10,18 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections import OrderedDict
+from functools import reduce
+
+import numpy as np
 
 from .analysis import TONE_MARKS, accent_variants, fold, has_diacritics
-from .postings import postings_at
-from .segment_arrays import UnknownPostingsFormat, segment_key
+from .postings import postings_values
+from .segment_arrays import UnknownPostingsFormat, deleted, segment_key
+from .segments import segments
 
 #: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt there.
 CONTEXT_DOCS = 24
-#: Most documents of a phrase's rarest bigram looked at to find those holding the whole phrase.
+#: Most documents holding every bigram of a phrase looked at to find those holding the phrase.
 PHRASE_SCAN_DOCS = 200
 #: Spellings and sampled contexts are kept for this many index states (sets of segments),
 #: shared by every search of the process: one syllable's spellings cost some hundreds of
@@ -111,11 +115,11 @@ class Vocabulary:
             m.next()
         order = sorted(where)
         counts: dict[str, int] = {}
-        for form in self.forms(folded):
-            if form == folded or (self.field, form) not in self.reader:
+        for form in self.forms(folded):  # each accented one a term of the index
+            if form == folded:
                 continue
-            fm = self.reader.postings(self.field, form)
-            n = sum(1 for d in postings_at(fm, order) if where[d] & set(fm.value_as("positions")))
+            positions = self._positions(form, order)
+            n = sum(1 for d in order if where[d] & set(positions[d]))
             if n:
                 counts[form] = n
         # Positions no accented spelling explains are spelt plain (a document may hold
@@ -156,47 +160,63 @@ class Vocabulary:
         bigrams = [f"{a}_{b}" for a, b in zip(folds, folds[1:])]
         if any((self.field, b) not in self.reader for b in bigrams):
             return None
-        matchers = [self.reader.postings(self.field, b) for b in bigrams]
-        starts: dict[int, set[int]] = {}
-        driver = min(range(len(bigrams)), key=lambda j: self.reader.doc_frequency(self.field, bigrams[j]))
-        lead = matchers[driver]
-        scanned = 0
-        while lead.is_active() and len(starts) < CONTEXT_DOCS and scanned < PHRASE_SCAN_DOCS:
-            doc, scanned = lead.id(), scanned + 1
-            found = self._phrase_starts(matchers, doc)
-            if found:
-                starts[doc] = found
-            lead.next()
+        starts = self._phrase_starts(bigrams)
         if not starts:
             return None
         order = sorted(starts)
         out = []
         for i, f in enumerate(folds):
             counts: dict[str, int] = {}
-            for form in self.forms(f):
-                if form != f and (self.field, form) in self.reader:
-                    m = self.reader.postings(self.field, form)
-                    n = sum(1 for d in postings_at(m, order) if {p + i for p in starts[d]} & set(m.value_as("positions")))
+            for form in self.forms(f):  # each accented one a term of the index
+                if form != f:
+                    positions = self._positions(form, order)
+                    n = sum(1 for d in order if {p + i for p in starts[d]} & set(positions[d]))
                     if n:
                         counts[form] = n
             counts[f] = max(0, len(order) - sum(counts.values()))
             out.append({w: n for w, n in counts.items() if n})
         return out
 
-    @staticmethod
-    def _phrase_starts(matchers, doc: int) -> set[int]:
-        """Positions in ``doc`` where the phrase whose bigram matchers are ``matchers`` starts."""
-        found: set[int] | None = None
-        for j, m in enumerate(matchers):
-            if m.is_active() and m.id() < doc:
-                m.skip_to(doc)
-            if not m.is_active() or m.id() != doc:
-                return set()
-            here = {p - j for p in m.value_as("positions")}
-            found = here if found is None else found & here
-            if not found:
-                return set()
-        return found or set()
+    def _phrase_starts(self, bigrams: list[str]) -> dict[int, set[int]]:
+        """Up to ``CONTEXT_DOCS`` documents holding the phrase whose folded bigrams are
+        ``bigrams`` one after another -> the positions where it starts there, looked for in
+        the first ``PHRASE_SCAN_DOCS`` documents holding every bigram."""
+        candidates = self._holding_all(bigrams, PHRASE_SCAN_DOCS)
+        starts: dict[int, set[int]] = {}
+        for chunk in range(0, len(candidates), CONTEXT_DOCS):
+            docs = candidates[chunk:chunk + CONTEXT_DOCS]
+            positions = postings_values(self.reader, docs, bigrams, "positions")
+            for d in docs:
+                found: set[int] | None = None
+                for j, b in enumerate(bigrams):
+                    here = {p - j for p in positions[d].get(b, ())}
+                    found = here if found is None else found & here
+                    if not found:
+                        break
+                if found:
+                    starts[d] = found
+                    if len(starts) >= CONTEXT_DOCS:
+                        return starts
+        return starts
+
+    def _holding_all(self, terms: list[str], most: int) -> list[int]:
+        """The first ``most`` live documents holding every one of ``terms``, from the
+        segments' posting arrays (a term in many documents is one read of its postings file)."""
+        out: list[int] = []
+        for seg in segments(self.reader):
+            ids = reduce(np.intersect1d, [seg.postings(self.field, t)[0] for t in terms])
+            gone = deleted(seg.reader)
+            if gone is not None:
+                ids = ids[~gone[ids]]
+            out.extend((ids[:most - len(out)] + seg.offset).tolist())
+            if len(out) >= most:
+                break
+        return out
+
+    def _positions(self, term: str, docnums: list[int]) -> dict[int, list[int]]:
+        """Each of the sorted ``docnums`` -> the positions of ``term`` there (none: empty)."""
+        values = postings_values(self.reader, docnums, [term], "positions")
+        return {d: values[d].get(term, []) for d in docnums}
 
     def spell_phrase(self, words: list[str]) -> list[str]:
         """``words`` with the diacritics a reader expects (``cong an`` -> ``công an``): each
