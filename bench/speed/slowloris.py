@@ -43,6 +43,9 @@ class SlowClients:
 
     def __enter__(self) -> "SlowClients":
         self._stop = threading.Event()
+        # A replacement is opened before the connection it replaces is forgotten: readers of
+        # ``open_now`` wait for both steps, so they count neither one missing nor one twice.
+        self._replacing = threading.Lock()
         self._selector = selectors.DefaultSelector()
         self._held: dict[int, _Held] = {}
         for n in range(self.count):
@@ -60,7 +63,8 @@ class SlowClients:
 
     @property
     def open_now(self) -> int:
-        return len(self._held)
+        with self._replacing:
+            return len(self._held)
 
     @property
     def longest(self) -> dict:
@@ -81,13 +85,15 @@ class SlowClients:
     def _closed(self, held: _Held) -> None:
         """The server has closed ``held``: record its lifetime and put a new one in its place.
 
-        The new one is opened first, so ``open_now`` never counts a connection being replaced as missing.
+        The new one is opened first, so ``open_now`` never counts a connection being replaced as
+        missing, and both steps hold ``_replacing``, so it never counts one twice either.
         """
         self.lifetimes[held.kind].append(time.monotonic() - held.opened)
         self._selector.unregister(held.sock)
-        if not self._stop.is_set():
-            self._open(held.kind)
-        del self._held[held.sock.fileno()]
+        with self._replacing:
+            if not self._stop.is_set():
+                self._open(held.kind)
+            del self._held[held.sock.fileno()]
         held.sock.close()
 
     def _run(self) -> None:
