@@ -1,8 +1,8 @@
 """What the index stored for given terms in given documents: positions or character offsets.
 
 Re-ranking reads positions and highlighting reads character offsets this way, instead of
-analysing the documents' text again. Each term's posting list is read once and kept
-(``segments``); only the wanted postings' values are decoded from it.
+analysing the documents' text again. Each term's postings are read once and kept
+(``segments``); the wanted postings' values are decoded from the blocks holding them.
 """
 
 from __future__ import annotations

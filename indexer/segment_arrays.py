@@ -99,7 +99,7 @@ class BlockPostings:
     def read_block_values(self, segreader, block: int) -> BlockValues:
         """The encoded values of ``block``, read from ``segreader``'s posting file (the
         reader searching now: another may have closed its files)."""
-        return BlockValues(_read_block(segreader._terms._postfile, int(self.block_position[block]))[0][2])
+        return BlockValues(_read_block(posting_file(segreader), int(self.block_position[block]))[0][2])
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def term_postings(segreader, fieldname: str, text: str) -> PackedPostings:
                               *_packed([values]))
     offset, length = extent(info)
     ids, weights, values = [], [], []
-    for (deltas, w, v), _ in _blocks(segreader._terms._postfile, offset, length):
+    for (deltas, w, v), _ in _blocks(posting_file(segreader), offset, length):
         ids.append(_ids(deltas))
         weights.append(_weights(w, len(deltas)))
         values.append(v)
@@ -155,6 +155,14 @@ def extent(info) -> tuple[int, int]:
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in struct.unpack's tuple
         (length,) = length
     return offset, length
+
+
+def posting_file(segreader):
+    """The segment's file of posting blocks (``W3TermsReader._postfile``)."""
+    terms = segreader._terms
+    if not isinstance(terms, whoosh3.W3TermsReader):
+        raise UnknownPostingsFormat(f"terms reader {type(terms).__name__}")
+    return terms._postfile
 
 
 def _term_info(segreader, fieldname: str, text: str):

@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from whoosh.codec import whoosh3
 from whoosh.filedb.filestore import FileStorage
 
 from . import segment_arrays
@@ -85,13 +84,12 @@ def write(segreader, target: Path, min_documents: int = MIN_DOCUMENTS) -> None:
     """Decode the postings of ``segreader``'s terms in ``min_documents`` documents or more
     and write them to ``target``, one term at a time (atomically: a temporary file renamed
     into place)."""
-    if not isinstance(segreader._terms, whoosh3.W3TermsReader):
-        raise UnknownPostingsFormat(f"terms reader {type(segreader._terms).__name__}")
+    postfile = segment_arrays.posting_file(segreader)
     temporary = target.with_name(target.name + "_tmp")
     try:
         with open(temporary, "wb") as f:
             f.write(MAGIC)
-            terms, entries = _write_regions(f, segreader, min_documents)
+            terms, entries = _write_regions(f, segreader, postfile, min_documents)
             entries_at = _pad(f)
             f.write(np.array(entries, dtype="<i8").reshape(-1, 4).tobytes())
             directory = json.dumps({"version": VERSION, "entries": entries_at, "terms": terms},
@@ -105,9 +103,8 @@ def write(segreader, target: Path, min_documents: int = MIN_DOCUMENTS) -> None:
         raise
 
 
-def _write_regions(f, segreader, min_documents: int) -> tuple[dict[str, list[str]], list[tuple]]:
+def _write_regions(f, segreader, postfile, min_documents: int) -> tuple[dict[str, list[str]], list[tuple]]:
     """Write each frequent term's region to ``f``; the terms of each field and their entries."""
-    postfile = segreader._terms._postfile
     terms: dict[str, list[str]] = {}
     entries: list[tuple[int, int, int, int]] = []
     for fieldname in FIELDS:
@@ -263,6 +260,8 @@ OPENED = _Opened()
 
 def stored_postings(segreader, key: tuple[str, str]) -> StoredPostings | None:
     """The segment's postings file, when it has one this version reads."""
-    if not isinstance(segreader._terms, whoosh3.W3TermsReader):
+    try:
+        segment_arrays.posting_file(segreader)
+    except UnknownPostingsFormat:
         return None
     return OPENED.get(key)
