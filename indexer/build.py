@@ -19,11 +19,11 @@ from tqdm import tqdm
 from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter, SubWriterTask
 
+from . import stored_postings
 from .documents import Document, Skipped, iter_documents
 from .errors import VnsearchError
-from . import stored_postings
-from .segment_arrays import UnknownPostingsFormat
 from .schema import analysis_of, build_schema, indexed_text
+from .segment_arrays import UnknownPostingsFormat
 from .store import (
     current_generation,
     new_generation,

@@ -233,6 +233,10 @@ class _Opened:
     def __init__(self, most: int = 64):
         self.most = most
         self._items: OrderedDict[tuple[str, str], StoredPostings] = OrderedDict()
+        #: Files that could not be read, by segment key -> their (mtime, size) then: a search
+        #: decodes Whoosh's blocks without reading such a file's directory again for each term,
+        #: until a reindex rewrites it.
+        self._unreadable: dict[tuple[str, str], tuple[int, int]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[str, str]) -> StoredPostings | None:
@@ -242,11 +246,18 @@ class _Opened:
                 self._items.move_to_end(key)
                 return found
         path = path_for(*key)
-        if not path.exists():  # not written (yet): looked for again on the next search
+        try:
+            seen = os.stat(path)
+        except OSError:  # not written (yet): looked for again on the next search
+            return None
+        signature = (seen.st_mtime_ns, seen.st_size)
+        if self._unreadable.get(key) == signature:  # damaged or another version: not parsed again
             return None
         try:
             opened = StoredPostings(path)
         except (OSError, ValueError, KeyError):
+            with self._lock:
+                self._unreadable[key] = signature
             return None
         with self._lock:
             self._items[key] = opened

@@ -104,8 +104,9 @@ class Vocabulary:
         return self._context[key]
 
     def _read_context(self, bigram: str, side: int, folded: str) -> dict[str, int]:
-        # Whoosh's matchers read only the blocks holding the sampled documents: decoding each
-        # spelling's whole posting list (``segments``) costs far more on a large index.
+        # The bigram's first documents from Whoosh's matcher, which reads only its first
+        # blocks; each spelling's positions there from the segments (``_positions``: the
+        # postings files and the blocks holding those documents).
         if (self.field, bigram) not in self.reader:
             return {}
         m = self.reader.postings(self.field, bigram)

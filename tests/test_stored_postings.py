@@ -33,10 +33,19 @@ def layered(tmp_path_factory):
     for i, batch in enumerate((docs[:200], docs[:330], synthetic_docs(range(100, 150), seed=6) + docs[:100] + docs[150:])):
         reindex([write_jsonl(root / f"src{i}" / "docs.jsonl", batch)], index_dir, **QUIET)
     gen = current_generation(index_dir)
+    LAYERED_AS_REINDEXED.update(written=_files(gen), segments=_segment_ids(gen))
     for old in gen.glob(f"*{stored_postings.SUFFIX}"):
         old.unlink()
     stored_postings.write_missing(gen, min_documents=2)
     return index_dir
+
+
+#: What the layered fixture's reindexes left, before its files were rewritten.
+LAYERED_AS_REINDEXED: dict[str, set[str]] = {}
+
+
+def _files(gen) -> set[str]:
+    return {f.name[: -len(stored_postings.SUFFIX)] for f in gen.glob(f"*{stored_postings.SUFFIX}")}
 
 
 def _segment_ids(gen) -> set[str]:
@@ -55,10 +64,35 @@ def _without_files(tmp_path, index_dir):
 
 
 def test_reindex_writes_one_file_per_segment_and_none_for_merged_ones(layered):
-    gen = current_generation(layered)
-    files = {f.name[: -len(stored_postings.SUFFIX)] for f in gen.glob(f"*{stored_postings.SUFFIX}")}
-    assert files == _segment_ids(gen)
-    assert len(files) >= 2
+    written, live = LAYERED_AS_REINDEXED["written"], LAYERED_AS_REINDEXED["segments"]
+    assert written == live and len(live) >= 2
+
+
+def test_merged_segments_take_their_files_with_them(layered, tmp_path):
+    """Whoosh's own clean-up deletes a merged segment's file; the next write adds the new one's."""
+    copy = tmp_path / "merged"
+    shutil.copytree(layered, copy, symlinks=True)
+    gen = current_generation(copy)
+    before = _segment_ids(gen)
+    whoosh_index.open_dir(str(gen)).writer().commit(optimize=True)
+    after = _segment_ids(gen)
+    assert len(after) == 1 and not after & before
+    assert _files(gen) == set()
+    assert stored_postings.write_missing(gen) == 1 and _files(gen) == after
+
+
+def test_an_unreadable_file_is_read_again_once_a_reindex_rewrites_it(tmp_path):
+    source = write_jsonl(tmp_path / "src" / "docs.jsonl", synthetic_docs(range(120), seed=4))
+    index_dir = tmp_path / "index"
+    reindex([source], index_dir, **QUIET)
+    gen = current_generation(index_dir)
+    (path,) = gen.glob(f"*{stored_postings.SUFFIX}")
+    key = (str(gen), path.name[: -len(stored_postings.SUFFIX)])
+    path.write_bytes(b"not a postings file")
+    assert stored_postings.OPENED.get(key) is None
+    assert search(EVERY, index_dir=index_dir).total == 120
+    reindex([source], index_dir, **QUIET)  # nothing to change: the file is rewritten
+    assert stored_postings.OPENED.get(key) is not None
 
 
 def test_stored_postings_equal_whooshs_matchers(layered):
