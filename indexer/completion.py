@@ -187,11 +187,14 @@ def exact_form(vocab: Vocabulary, folded: str, typed: str, previous: str | None)
     """The spelling of completion ``folded`` a reader expects: the most frequent one that
     begins as typed when diacritics were typed (``nghiệ``), else the one documents use
     after ``previous`` (``Vocabulary.spell``)."""
+    left = fold(previous) if previous else None
     if has_diacritics(typed):
         counts = vocab.forms(folded)
         fitting = [w for w in counts if _fits_typed(w, typed)]
-        return max(fitting, key=lambda w: (counts[w], w)) if fitting else typed
-    return vocab.spell(folded, fold(previous) if previous else None) or folded
+        beside = {} if not left or len(fitting) < 2 else \
+            vocab.after(previous.lower(), folded) if has_diacritics(previous) else vocab.evidence(folded, left)
+        return max(fitting, key=lambda w: (beside.get(w, 0), counts[w], w)) if fitting else typed
+    return vocab.spell(folded, left) or folded
 
 
 def last_word_typed_halfway(text: str) -> bool:
@@ -229,8 +232,9 @@ def complete_last_slot(parsed: ParsedQuery, reader, vocab: Vocabulary) -> Parsed
 
 def _weight(share: float) -> float:
     """A completion's weight in the plan: 1 for the likeliest, so that the documents the whole
-    word would find come first; a tenth or less for the others, which still match."""
-    return 1.0 if share >= 1.0 else round(0.02 + 0.08 * share, 3)
+    word would find come first; a hundredth or less for the others, which still match but
+    never lift a document holding one of them above those the likeliest finds."""
+    return 1.0 if share >= 1.0 else round(0.002 + 0.008 * share, 4)
 
 
 # --- Autocomplete ------------------------------------------------------------------

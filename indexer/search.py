@@ -303,9 +303,7 @@ def search(
                                                                  config.max_query_terms), vocab,
                                            request.typing or bool(parsed.completions),
                                            parsed.completions[0] if parsed.completions else None)
-            alt = None if correction is None or request.exact \
-                or not _correction_may_find_more(searcher, request, correction, total, unknown, every_word,
-                                                 config, ranking, synonyms) else \
+            alt = None if correction is None or request.exact else \
                 execute_plan(searcher, replace(request, text=correction.run), config, ranking, synonyms,
                              times, semantic)
             if alt is not None and _correction_finds_more(alt, total, unknown, every_word, correction):
@@ -329,42 +327,17 @@ def search(
     )
 
 
-#: A correction of real words typed for others must find this many times what the query as typed does.
-FAR_MORE = 10
-
-
 def _correction_finds_more(alt: Executed, literal: int, unknown: bool, literal_every_word: bool,
                            correction) -> bool:
     """Whether a correction's results replace the literal query's: documents with every
     word where the literal query has none, a word the index lacks corrected, a tone fixed
-    (the same documents match), or real words respelt where that finds far more."""
+    (the same documents match), or real words respelt (``correct_query`` weighed them)."""
     found = alt.total
     if not found:
         return False
     if alt.every_word and not literal_every_word:
         return True
-    if unknown or not correction.respelt:
-        return unknown or found >= literal
-    return not correction.real_words or found >= FAR_MORE * max(literal, 1)
-
-
-def _correction_may_find_more(searcher, request: SearchRequest, correction, literal: int, unknown: bool,
-                              literal_every_word: bool, config: Config, ranking: Ranking, synonyms) -> bool:
-    """Whether running ``correction`` could pass ``_correction_finds_more``, told from document
-    frequencies where they bound its total: real words respelt must find ``FAR_MORE`` times the
-    literal total, and documents holding every slot of a short (AND) query are at most those of
-    its rarest slot. Most correctly typed queries get a respelling to try, and are spared running it."""
-    if unknown or not correction.respelt or not correction.real_words or request.typing or not literal_every_word:
-        return True
-    parsed = expand_synonyms(parse_query(correction.run, config.max_query_chars, config.max_query_terms),
-                             synonyms)
-    if parsed.is_empty or len(parsed.slots) > ranking.and_max_slots:
-        return True
-
-    def slot_bound(slot) -> int:
-        return sum(min(searcher.doc_frequency("text", fold(s)) for s in alt.syllables) for alt in slot)
-
-    return min(slot_bound(slot) for slot in parsed.slots) >= FAR_MORE * max(literal, 1)
+    return unknown or correction.respelt or found >= literal
 
 
 def get_document(doc_id: str, q: str = "", *, index_dir=None, config: Config | None = None) -> DocumentView | None:

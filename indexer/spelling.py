@@ -142,20 +142,16 @@ def typo_penalty(typed: str, candidate: str, distance: int) -> int:
     return 1 if typed[:1] == candidate[:1] else 2
 
 
-#: How much a candidate's context counts: one step of it weighs as much as ten times more
-#: documents for the candidate itself, or one step of ``typo_penalty``.
-CONTEXT_WEIGHT = 1.0
-
-
 def _ranked(typed: str, found: dict[str, int], distance: int, context: Context | None = None) -> str | None:
-    """The best of ``found`` (candidate -> document frequency): each step of
-    ``typo_penalty`` weighs as much as ten times fewer documents; ``context`` adds its say."""
+    """The best of ``found`` (candidate -> document frequency): the likeliest word, by
+    ``context`` (its log10 probability among the words around it) when given, else by its
+    document frequency; each step of ``typo_penalty`` counts as ten times less likely."""
     if not found:
         return None
 
     def cost(c: str) -> tuple[float, str]:
-        fit = CONTEXT_WEIGHT * context(c) if context else 0.0
-        return typo_penalty(typed, c, distance) - math.log10(found[c]) - fit, c
+        likely = context(c) if context else math.log10(found[c])
+        return typo_penalty(typed, c, distance) - likely, c
 
     return min(found, key=cost)
 

@@ -2,7 +2,7 @@
 
 Both resolve each word to a spelling the index holds (``vocabulary.Vocabulary``). A typo
 is corrected in context (``correct_query``): letters by ``spelling.best_correction``, the
-candidates weighed by the folded bigrams they form with their neighbours, and tones by how
+candidates weighed by how likely the folded bigrams make them beside their neighbours, and tones by how
 the documents holding those bigrams spell the word; the whole phrase is then shown with
 the diacritics a reader expects (``Vocabulary.spell_phrase``).
 """
@@ -13,7 +13,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 
-from .analysis import bigram_term, fold, has_diacritics, toneless, typed_without_ime
+from .analysis import bigram_term, fold, has_diacritics, typed_without_ime
 from .query import ParsedQuery
 from .spelling import best_correction, edit_candidates, edit_distance, typo_penalty
 from .vocabulary import Vocabulary, tone_of
@@ -25,9 +25,23 @@ MAX_CORRECTIONS = 2
 #: read) never spell it as typed, and one spelling holds at least ``TONE_SHARE`` of them.
 TONE_EVIDENCE = 8
 TONE_SHARE = 0.9
-#: A word the index has is respelt only when it stands beside its neighbours in fewer documents than this.
-RARE_BIGRAM = 1
-
+#: A spelling in at most this share of the documents of the likeliest one is taken for a
+#: tone typo (``triểu`` beside ``triều``: a typo some documents carry too).
+RARE_FORM = 1000
+#: A word the index has is respelt only when a syllable one edit away fits its neighbours
+#: this much more likely (log10, ``_context``), and the documents holding the respelt
+#: phrase outnumber those holding it as typed ``OUTNUMBER`` times over. Folded bigrams
+#: cannot tell which spelling was typed, so a word typed with diacritics in a spelling the
+#: index holds (``đòi tước còi``, not ``đòi được coi``) needs ``OUTWEIGH_SPELT``.
+OUTWEIGH = 2.0
+OUTWEIGH_SPELT = 4.0
+OUTNUMBER = 10
+#: A word in at most this many documents (a typo some documents carry too) may be
+#: respelt to any word of letters, not only to a Vietnamese syllable.
+RARE_WORD = 2
+#: In P(b | a), the weight of the bigram's own share of the documents of ``a``; the rest
+#: is ``b``'s share of all documents, so that a bigram never seen is unlikely, not impossible.
+BIGRAM_WEIGHT = 0.999
 
 @dataclass(frozen=True)
 class Correction:
@@ -38,8 +52,6 @@ class Correction:
     run: str
     #: Whether a word was changed by a letter edit (not only a tone).
     respelt: bool
-    #: Whether every word respelt is one the index has (a real word typed for another).
-    real_words: bool = False
 
 
 def plain_words(parsed: ParsedQuery) -> list[str] | None:
@@ -52,14 +64,22 @@ def plain_words(parsed: ParsedQuery) -> list[str] | None:
     return words
 
 
-def _context(df, folds: list[str], i: int):
-    """How well a candidate for word ``i`` fits its neighbours: its bigrams' frequencies, logged."""
+def _context(df, total: int, folds: list[str], i: int):
+    """How likely a candidate for word ``i`` is among its neighbours, logged: P(c | left) and
+    P(right | c), each the bigram's share of the first word's documents smoothed with the
+    second word's own share of all documents (P(c) where there is no left neighbour)."""
     left = folds[i - 1] if i else None
     right = folds[i + 1] if i + 1 < len(folds) else None
 
+    def share(word: str) -> float:
+        return max(df(word), 0.5) / total
+
+    def after(a: str, b: str) -> float:
+        return BIGRAM_WEIGHT * df(bigram_term(a, b)) / max(df(a), 1) + (1 - BIGRAM_WEIGHT) * share(b)
+
     def fit(candidate: str) -> float:
-        return sum(math.log10(1 + df(bigram_term(a, b))) for a, b in
-                   ((left, candidate), (candidate, right)) if a and b)
+        score = math.log10(after(left, candidate) if left else share(candidate))
+        return score + math.log10(after(candidate, right)) if right else score
 
     return fit
 
@@ -71,29 +91,39 @@ def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
     return [bigram_term(a, b) for a, b in ((left, word), (word, right)) if a and b]
 
 
-def _respell(df, folds: list[str], keep: set[int]) -> set[int]:
-    """Correct, in place in ``folds``, the letters of words the index lacks, and of words it
-    has but never next to their neighbours when a one-edit syllable is found beside them (a
-    real word typed for another that forms a phrase the index holds, ``cua ho`` for ``của
-    hoa``, is left alone: a correctly typed query is never corrected). Returns the places
-    changed; those in ``keep`` are left alone."""
+def _respell(df, total: int, folds: list[str], keep: set[int], spelt: set[int] = frozenset()) -> set[int]:
+    """Correct, in place in ``folds``, the letters of words the index lacks, then of at most
+    one word it has: the one whose likeliest one-edit syllable fits its neighbours
+    ``OUTWEIGH`` times (log10) better than the word typed (``gia ruot`` -> ``gai ruot``;
+    ``cua ho`` is left alone, ``của họ`` being as likely as ``của hoa``). A word in at most
+    ``RARE_WORD`` documents may also become any word of letters the index has (``trupm``
+    -> ``trump``). Words at places ``spelt`` (typed with diacritics in a spelling the index
+    holds) need ``OUTWEIGH_SPELT``. Returns the places changed; those in ``keep`` are left alone."""
     changed: set[int] = set()
     for i, f in enumerate(folds):
-        if i in keep or len(changed) == MAX_CORRECTIONS:
+        if i in keep or len(changed) == MAX_CORRECTIONS or df(f):
             continue
-        known = df(f) > 0
-        typed_support = max((df(b) for b in _bigrams_of(folds, i, f)), default=None)
-        if known and (typed_support is None or typed_support >= RARE_BIGRAM):
+        candidate = best_correction(df, f, _context(df, total, folds, i))
+        if candidate is not None and max((df(b) for b in _bigrams_of(folds, i, candidate)), default=None) != 0:
+            folds[i] = candidate
+            changed.add(i)
+    best: tuple[float, int, str] | None = None
+    for i, f in enumerate(folds):
+        if i in keep or i in changed or len(changed) == MAX_CORRECTIONS \
+                or not _bigrams_of(folds, i, f):
             continue
-        fit = _context(df, folds, i)
-        candidate = best_correction(df, f, fit, syllables_only=known)
-        if candidate is None:
+        need = OUTWEIGH_SPELT if i in spelt else OUTWEIGH
+        fit = _context(df, total, folds, i)
+        typed = fit(f)
+        if typed > -need:  # no candidate can be more likely by so much: fit is at most 0
             continue
-        support = max((df(b) for b in _bigrams_of(folds, i, candidate)), default=None)
-        if support == 0:
-            continue
-        folds[i] = candidate
-        changed.add(i)
+        candidate = best_correction(df, f, fit, syllables_only=df(f) > RARE_WORD)
+        gain = fit(candidate) - typed if candidate else 0.0
+        if gain >= need and (best is None or gain > best[0]):
+            best = (gain, i, candidate)
+    if best is not None:
+        folds[best[1]] = best[2]
+        changed.add(best[1])
     return changed
 
 
@@ -102,7 +132,7 @@ def _marks_apart(a: str, b: str) -> int:
     return edit_distance(unicodedata.normalize("NFD", a), unicodedata.normalize("NFD", b))
 
 
-def _respell_accented(vocab: Vocabulary, df, words: list[str], folds: list[str], keep: set[int]) -> dict[int, str]:
+def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds: list[str], keep: set[int]) -> dict[int, str]:
     """Correct, in place in ``folds``, the letters of words typed with diacritics in a
     spelling the index never holds (``kến``, ``cườn``): of the spellings it holds one letter
     edit away (``kiến``, ``cường``) and those of the same letters (``kén``), the likeliest
@@ -113,7 +143,7 @@ def _respell_accented(vocab: Vocabulary, df, words: list[str], folds: list[str],
     for i, word in enumerate(words):
         if i in keep or not has_diacritics(word) or vocab.frequency(word) or len(chosen) == MAX_CORRECTIONS:
             continue
-        fit = _context(df, folds, i)
+        fit = _context(df, total, folds, i)
         near = {form: n for c in edit_candidates(folds[i]) if c.isalpha() and df(c)
                 for form, n in vocab.forms(c).items() if edit_distance(word, form) == 1}
         near |= vocab.forms(folds[i])
@@ -122,12 +152,12 @@ def _respell_accented(vocab: Vocabulary, df, words: list[str], folds: list[str],
 
         def cost(form: str) -> tuple[float, str]:
             # One mark typed wrong over the right letters is the likeliest slip; each mark
-            # more counts as much as ten times fewer documents, a letter as two marks more.
+            # more counts as ten times less likely, a letter as one mark more.
             if fold(form) == folds[i]:
                 slip = _marks_apart(word, form) - 1
             else:
-                slip = 2 + typo_penalty(folds[i], fold(form), 1)
-            return slip - math.log10(near[form]) - fit(fold(form)), form
+                slip = 1 + typo_penalty(folds[i], fold(form), 1)
+            return slip - math.log10(near[form] / max(df(fold(form)), near[form])) - fit(fold(form)), form
 
         best = min(near, key=cost)
         if fold(best) != folds[i]:
@@ -144,7 +174,7 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> st
     best = vocab.spell(f, left, right)
     if best is None or best == word:
         return None
-    if has_diacritics(word) and not vocab.frequency(word):
+    if has_diacritics(word) and vocab.frequency(word) * RARE_FORM < vocab.frequency(best):
         return best
     evidence = vocab.evidence(f, left, right)
     seen = sum(evidence.values())
@@ -156,10 +186,21 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> st
     return None
 
 
+def _outnumbers(vocab: Vocabulary, corrected: list[str], typed: list[str]) -> bool:
+    """Whether the documents holding the corrected phrase (its folded bigrams) outnumber
+    those holding it as typed ``OUTNUMBER`` times over: a real word typed for another."""
+    def holding(folds: list[str]) -> int:
+        return vocab.documents_holding([bigram_term(a, b) for a, b in zip(folds, folds[1:])])
+
+    found = holding(corrected)
+    return found > 0 and found >= OUTNUMBER * holding(typed)
+
+
 def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: bool = False,
                   completed: str | None = None) -> Correction | None:
     """The query with its typos corrected, or None when it has none (a word the index
-    lacks, a word no neighbour is ever found beside, or a tone typed wrong).
+    lacks, a real word far less likely beside its neighbours than one a typo away, or a
+    tone typed wrong).
 
     ``keep_last`` leaves the last word alone (it is being typed, and completed instead);
     ``completed``, its likeliest completion, stands for it as the other words' neighbour
@@ -168,19 +209,21 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     words = plain_words(parsed)
     if not words or len(words) > MAX_SUGGEST_WORDS:
         return None
-    cache: dict[str, int] = {}
-
-    def df(term: str) -> int:
-        if term not in cache:
-            cache[term] = searcher.doc_frequency("text", term)
-        return cache[term]
-
+    df = vocab.doc_frequency
     folds = [fold(w) for w in words]
     keep = {len(words) - 1} if keep_last else set()
     if keep_last and completed:
         folds[-1] = fold(completed)
-    exact = _respell_accented(vocab, df, words, folds, keep)
-    respelt = _respell(df, folds, keep | set(exact)) | set(exact)
+    total = max(searcher.doc_count_all(), 1)
+    exact = _respell_accented(vocab, df, total, words, folds, keep)
+    typed = list(folds)
+    spelt = {i for i, w in enumerate(words) if has_diacritics(w) and vocab.frequency(w) > RARE_WORD}
+    respelt = _respell(df, total, folds, keep | set(exact), spelt) | set(exact)
+    real = {i for i in respelt if i not in exact and df(typed[i])}
+    if real and not _outnumbers(vocab, folds, typed):
+        for i in real:
+            folds[i] = typed[i]
+        respelt -= real
     accented = [has_diacritics(w) for w in words]
     # A respelt word keeps the tone typed (``dụcc`` -> ``dục``), when the index has it so.
     out = [exact.get(i) or (has_diacritics(w) and vocab.best_exact(folds[i], tone_of(w))) or folds[i]
@@ -200,8 +243,7 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     shown = vocab.spell_phrase(out)
     styled = any(a for i, a in enumerate(accented) if i not in retoned)
     # A spelling the index never holds is no real word, even where its folded form is one.
-    real_words = bool(respelt) and all(i not in exact and df(fold(words[i])) for i in respelt)
-    return Correction(" ".join(shown), " ".join(shown if styled else folds), bool(respelt), real_words)
+    return Correction(" ".join(shown), " ".join(shown if styled else folds), bool(respelt))
 
 
 def telex_reading(text: str, vocab: Vocabulary) -> str | None:

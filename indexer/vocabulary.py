@@ -23,12 +23,12 @@ from .segments import segments
 CONTEXT_DOCS = 24
 #: Most documents holding every bigram of a phrase looked at to find those holding the phrase.
 PHRASE_SCAN_DOCS = 200
-#: Spellings and sampled contexts are kept for this many index states (sets of segments),
+#: Spellings, sampled contexts and document frequencies are kept for this many index states (sets of segments),
 #: shared by every search of the process: one syllable's spellings cost some hundreds of
 #: term lookups. Past ``ENTRIES_KEPT`` entries a state's tables start again empty.
 STATES_KEPT = 2
 ENTRIES_KEPT = 200_000
-_STATES: OrderedDict[tuple, tuple[dict, dict]] = OrderedDict()
+_STATES: OrderedDict[tuple, tuple[dict, dict, dict]] = OrderedDict()
 _STATES_LOCK = threading.Lock()
 
 
@@ -40,17 +40,18 @@ def tone_of(word: str) -> int:
     return 0
 
 
-def _tables(reader, field: str) -> tuple[dict, dict]:
-    """The spellings and contexts tables of ``reader``'s index state: shared with earlier
-    searches of the same segments, new (and the oldest state dropped) for another."""
+def _tables(reader, field: str) -> tuple[dict, dict, dict]:
+    """The spellings, contexts and document frequencies tables of ``reader``'s index state:
+    shared with earlier searches of the same segments, new (and the oldest state dropped)
+    for another."""
     try:
         key = (field, *(segment_key(r) for r, _ in reader.leaf_readers()))
     except UnknownPostingsFormat:
-        return {}, {}
+        return {}, {}, {}
     with _STATES_LOCK:
         tables = _STATES.get(key)
         if tables is None or sum(len(t) for t in tables) > ENTRIES_KEPT:
-            tables = _STATES[key] = ({}, {})
+            tables = _STATES[key] = ({}, {}, {})
             while len(_STATES) > STATES_KEPT:
                 _STATES.popitem(last=False)
         _STATES.move_to_end(key)
@@ -63,7 +64,15 @@ class Vocabulary:
 
     def __init__(self, reader, field: str = "text"):
         self.reader, self.field = reader, field
-        self._forms, self._context = _tables(reader, field)
+        self._forms, self._context, self._frequencies = _tables(reader, field)
+
+    def doc_frequency(self, term: str) -> int:
+        """The document frequency of ``term`` in the field (kept for the index state: a
+        correction looks up hundreds of syllables and bigrams, most of them again and again)."""
+        found = self._frequencies.get(term)
+        if found is None:
+            found = self._frequencies[term] = self.reader.doc_frequency(self.field, term)
+        return found
 
     def forms(self, folded: str) -> dict[str, int]:
         """Spellings of ``folded`` found in the index -> document frequency.
@@ -138,6 +147,30 @@ class Vocabulary:
                 counts[w] = counts.get(w, 0) + n
         return counts
 
+    def after(self, previous: str, folded: str) -> dict[str, int]:
+        """Spellings of syllable ``folded`` -> how many of a few documents holding it right
+        after ``previous`` spelt exactly so (``triều`` + ``tien``: ``tiên``, where the folded
+        bigram ``trieu_tien`` is mostly ``triệu tiền``)."""
+        bigram = f"{fold(previous)}_{folded}"
+        if (self.field, bigram) not in self.reader or (self.field, previous) not in self.reader:
+            return {}
+        docs = self._holding_all([bigram, previous], CONTEXT_DOCS)
+        if not docs:
+            return {}
+        values = postings_values(self.reader, docs, [bigram, previous], "positions")
+        starts = {d: {p + 1 for p in values[d].get(bigram, ())} & {p + 1 for p in values[d].get(previous, ())}
+                  for d in docs}
+        counts: dict[str, int] = {}
+        for form in self.forms(folded):
+            if form != folded:
+                positions = self._positions(form, docs)
+                n = sum(1 for d in docs if starts[d] & set(positions[d]))
+                if n:
+                    counts[form] = n
+        spelt = sum(1 for d in docs if starts[d])
+        counts[folded] = max(0, spelt - sum(counts.values()))
+        return {w: n for w, n in counts.items() if n}
+
     def spell(self, folded: str, left: str | None = None, right: str | None = None) -> str | None:
         """The spelling of syllable ``folded`` between folded neighbours ``left`` and ``right``
         a reader expects: the one the documents holding those bigrams use most, else the
@@ -199,6 +232,18 @@ class Vocabulary:
                     if len(starts) >= CONTEXT_DOCS:
                         return starts
         return starts
+
+    def documents_holding(self, terms: list[str]) -> int:
+        """How many live documents hold every one of ``terms`` (a phrase's folded bigrams:
+        about the documents holding the phrase), from the segments' posting arrays."""
+        if any((self.field, t) not in self.reader for t in terms):
+            return 0
+        found = 0
+        for seg in segments(self.reader):
+            ids = reduce(np.intersect1d, [seg.postings(self.field, t)[0] for t in terms])
+            gone = deleted(seg.reader)
+            found += int(len(ids) if gone is None else np.count_nonzero(~gone[ids]))
+        return found
 
     def _holding_all(self, terms: list[str], most: int) -> list[int]:
         """The first ``most`` live documents holding every one of ``terms``, from the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -126,8 +127,11 @@ def test_each_letter_edit_is_corrected_and_searched(client, typo, kind):
 
 def test_a_correction_is_chosen_with_its_context(client):
     assert api(client, q="côg an")["corrected"] == "công an"
+    # ``nghiem`` is a word of the index, but never after ``tot``; ``tot nghiep`` is.
     data = api(client, q="thi tot nghiem")
-    assert data["corrected"] is None, "a phrase the index has is not corrected"
+    assert data["corrected"] == "thi tốt nghiệp"
+    assert first_ids(data) == first_ids(api(client, q="thi tot nghiep"))
+    assert api(client, q="thu nghiem")["corrected"] is None, "a phrase the index has is not corrected"
 
 
 def test_a_tone_typed_before_a_halfway_word_is_kept(phrase_client):
@@ -166,6 +170,61 @@ def test_a_tone_typed_wrong_or_left_out_is_corrected(client, typo, intended):
     data = api(client, q=typo)
     assert data["corrected"] == intended
     assert first_ids(data) == first_ids(api(client, q=intended))
+
+
+@pytest.fixture(scope="module")
+def typo_client(tmp_path_factory, make_client):
+    """``Triều Tiên`` in 1,001 documents and ``triểu tiên`` in one; ``triệu tiền`` in thirty;
+    ``ông Trump`` in twenty and ``trupm`` once elsewhere; ``gái ruột`` in twenty, ``gia đình``
+    in twenty, ``giá vàng`` in five and ``ruột thừa`` in two hundred."""
+    records = [("typo-tone", "Lỗi", "Bản tin về triểu tiên.")]
+    records += [(f"kp-{i}", f"Tin {i}", "Quan hệ với Triều Tiên.") for i in range(1001)]
+    records += [(f"money-{i}", f"Giải thưởng {i}", "Giải thưởng hàng triệu tiền mặt.") for i in range(30)]
+    records += [(f"trump-{i}", f"Thế giới {i}", "Ông Trump phát biểu.") for i in range(20)]
+    records.append(("typo-letters", "Lỗi gõ", "Bài viết có chữ trupm."))
+    records += [(f"ruot-{i}", f"Gia đình {i}", "Con gái ruột về thăm.") for i in range(20)]
+    records += [(f"family-{i}", f"Xã hội {i}", "Ngày hội gia đình.") for i in range(20)]
+    records += [(f"gold-{i}", f"Thị trường {i}", "Giá vàng tăng.") for i in range(5)]
+    records += [(f"health-{i}", f"Sức khoẻ {i}", "Đau ruột thừa.") for i in range(200)]
+    src = tmp_path_factory.mktemp("typo-src")
+    with (src / "news.jsonl").open("w", encoding="utf-8") as f:
+        for doc_id, title, body in records:
+            f.write(json.dumps({"id": doc_id, "title": title, "body": body}, ensure_ascii=False) + "\n")
+    index_dir = tmp_path_factory.mktemp("typo-index")
+    reindex([src], index_dir, procs=1, log=lambda line: None)
+    return make_client(index_dir)
+
+
+def test_a_real_word_typed_for_another_is_corrected_by_its_neighbours(typo_client):
+    # ``gia`` is a word of the index, but never before ``ruot``; ``gái ruột`` is in twenty documents.
+    data = api(typo_client, q="gia ruot")
+    assert data["corrected"] == "gái ruột" and data["total"] == 20
+    assert api(typo_client, q="gia dinh")["corrected"] is None
+
+
+def test_a_word_typed_with_diacritics_the_index_holds_needs_more_evidence(typo_client):
+    # Folded bigrams cannot tell ``giá`` from ``gia``: what makes ``gia ruot`` a typo is not
+    # enough to take ``giá``, typed with its mark, for another word.
+    data = api(typo_client, q="giá ruột")
+    assert data["corrected"] is None and data["ran_query"] == "giá ruột"
+
+
+def test_a_typo_a_document_carries_is_still_corrected(typo_client):
+    # ``trupm`` is in one document, ``trump`` in twenty, and beside ``ông`` in all of them.
+    data = api(typo_client, q="ông trupm")
+    assert data["corrected"] == "ông trump" and data["total"] == 20
+    # ``triểu`` is in one document (among those read for how ``trieu tien`` is spelt), ``triều`` in 1,001.
+    data = api(typo_client, q="triểu tiên")
+    assert data["corrected"] == "triều tiên"
+    assert all(doc_id.startswith("kp-") for doc_id in first_ids(data, 10))
+
+
+def test_a_completion_is_spelt_as_after_the_word_typed_before_it(typo_client):
+    # Folded, ``trieu tien`` is ``triều tiên`` 1,001 times and ``triệu tiền`` thirty.
+    data = api(typo_client, q="triệu tiê", typing="1")
+    assert data["completions"][0] == "tiền"
+    assert first_ids(data, 1)[0].startswith("money-")
+    assert api(typo_client, q="triều tiê", typing="1")["completions"][0] == "tiên"
 
 
 @pytest.fixture(scope="module")
