@@ -39,9 +39,10 @@ OUTNUMBER = 10
 #: A word in at most this many documents (a typo some documents carry too) may be
 #: respelt to any word of letters, not only to a Vietnamese syllable.
 RARE_WORD = 2
-#: In P(b | a), the weight of the bigram's own share of the documents of ``a``; the rest
-#: is ``b``'s share of all documents, so that a bigram never seen is unlikely, not impossible.
-BIGRAM_WEIGHT = 0.999
+#: P(b | a) counts this many documents more of ``a``, holding ``b`` as often as documents
+#: do at large: a bigram never seen is unlikely, not impossible, and never seen among the
+#: two documents of a rare word says little (Dirichlet smoothing).
+PRIOR_DOCUMENTS = 1
 
 @dataclass(frozen=True)
 class Correction:
@@ -67,7 +68,8 @@ def plain_words(parsed: ParsedQuery) -> list[str] | None:
 def _context(df, total: int, folds: list[str], i: int):
     """How likely a candidate for word ``i`` is among its neighbours, logged: P(c | left) and
     P(right | c), each the bigram's share of the first word's documents smoothed with the
-    second word's own share of all documents (P(c) where there is no left neighbour)."""
+    second word's own share of all documents (``PRIOR_DOCUMENTS``); P(c) where there is no
+    left neighbour."""
     left = folds[i - 1] if i else None
     right = folds[i + 1] if i + 1 < len(folds) else None
 
@@ -75,7 +77,7 @@ def _context(df, total: int, folds: list[str], i: int):
         return max(df(word), 0.5) / total
 
     def after(a: str, b: str) -> float:
-        return BIGRAM_WEIGHT * df(bigram_term(a, b)) / max(df(a), 1) + (1 - BIGRAM_WEIGHT) * share(b)
+        return (df(bigram_term(a, b)) + PRIOR_DOCUMENTS * share(b)) / (df(a) + PRIOR_DOCUMENTS)
 
     def fit(candidate: str) -> float:
         score = math.log10(after(left, candidate) if left else share(candidate))

@@ -127,11 +127,9 @@ def test_each_letter_edit_is_corrected_and_searched(client, typo, kind):
 
 def test_a_correction_is_chosen_with_its_context(client):
     assert api(client, q="côg an")["corrected"] == "công an"
-    # ``nghiem`` is a word of the index, but never after ``tot``; ``tot nghiep`` is.
-    data = api(client, q="thi tot nghiem")
-    assert data["corrected"] == "thi tốt nghiệp"
-    assert first_ids(data) == first_ids(api(client, q="thi tot nghiep"))
     assert api(client, q="thu nghiem")["corrected"] is None, "a phrase the index has is not corrected"
+    # ``nghiem`` is never after ``tot``, but ``tot`` is in too few of these documents to say so.
+    assert api(client, q="thi tot nghiem")["corrected"] is None
 
 
 def test_a_tone_typed_before_a_halfway_word_is_kept(phrase_client):
@@ -176,7 +174,7 @@ def test_a_tone_typed_wrong_or_left_out_is_corrected(client, typo, intended):
 def typo_client(tmp_path_factory, make_client):
     """``Triều Tiên`` in 1,001 documents and ``triểu tiên`` in one; ``triệu tiền`` in thirty;
     ``ông Trump`` in twenty and ``trupm`` once elsewhere; ``gái ruột`` in twenty, ``gia đình``
-    in twenty, ``giá vàng`` in five and ``ruột thừa`` in two hundred."""
+    in twenty, ``giá vàng`` in five and ``ruột thừa`` in fifty."""
     records = [("typo-tone", "Lỗi", "Bản tin về triểu tiên.")]
     records += [(f"kp-{i}", f"Tin {i}", "Quan hệ với Triều Tiên.") for i in range(1001)]
     records += [(f"money-{i}", f"Giải thưởng {i}", "Giải thưởng hàng triệu tiền mặt.") for i in range(30)]
@@ -185,7 +183,7 @@ def typo_client(tmp_path_factory, make_client):
     records += [(f"ruot-{i}", f"Gia đình {i}", "Con gái ruột về thăm.") for i in range(20)]
     records += [(f"family-{i}", f"Xã hội {i}", "Ngày hội gia đình.") for i in range(20)]
     records += [(f"gold-{i}", f"Thị trường {i}", "Giá vàng tăng.") for i in range(5)]
-    records += [(f"health-{i}", f"Sức khoẻ {i}", "Đau ruột thừa.") for i in range(200)]
+    records += [(f"health-{i}", f"Sức khoẻ {i}", "Đau ruột thừa.") for i in range(50)]
     src = tmp_path_factory.mktemp("typo-src")
     with (src / "news.jsonl").open("w", encoding="utf-8") as f:
         for doc_id, title, body in records:
