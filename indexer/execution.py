@@ -115,8 +115,18 @@ def _year_facet():
     return sorting.FieldFacet("year", maptype=sorting.Count)
 
 
+def for_whoosh(q: wq.Query) -> wq.Query:
+    """``q`` with each ``DisjunctionMax`` an ``Or``, for Whoosh's matchers: its
+    DisjunctionMaxMatcher scores a document with sub-matchers standing on other documents,
+    and matches nothing more once one of them runs out."""
+    if isinstance(q, wq.DisjunctionMax):
+        return wq.Or([for_whoosh(s) for s in q.subqueries], boost=q.boost)
+    return q.apply(for_whoosh)
+
+
 def _whoosh_top(searcher, q, request, limit: int, times, allowed: set[int] | None = None) -> list:
     """The top hits by Whoosh's collectors; only among ``allowed`` documents, when given."""
+    q = for_whoosh(q)
     # Undated documents have no year: sorting by year first puts them last.
     sortedby = [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("date", reverse=True)] \
         if request.sort == "date" else None
@@ -134,7 +144,7 @@ def _execute_with_whoosh(searcher, q, count_q, request, rerank, times):
     # Counting pass without scoring gives the honest total and the year facet; the scored
     # pass then only needs the top hits, so Whoosh can skip blocks that cannot enter them.
     with times.stage("count"):
-        counted = searcher.search(count_q, limit=None, scored=False, groupedby={"year": _year_facet()})
+        counted = searcher.search(for_whoosh(count_q), limit=None, scored=False, groupedby={"year": _year_facet()})
         counts = counted.groups("year")
         total = len(counted) if year is None else counts.get(str(year), 0)
         facets = sorted(((int(y), n) for y, n in counts.items() if y), reverse=True)

@@ -137,6 +137,16 @@ def drop_stopwords(parsed: ParsedQuery, r: Ranking) -> ParsedQuery:
     return replace(parsed, slots=kept) if kept else parsed
 
 
+def _slot_query(slot: tuple[Alternative, ...], r: Ranking, completing: bool = False) -> wq.Query:
+    """Any alternative of a slot: synonyms add up; the completions of a word typed half-way
+    (``completing``) score as the best one a document holds, so that a document holding
+    the likeliest scores as it would with the whole word."""
+    if len(slot) == 1:
+        return _alternative_query(slot[0], r)
+    queries = [_alternative_query(a, r) for a in slot]
+    return wq.DisjunctionMax(queries) if completing else wq.Or(queries)
+
+
 def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: bool | None = None,
                 scored: bool = True, common: frozenset[str] = frozenset()) -> wq.Query:
     """The Whoosh query for a parsed user query.
@@ -152,10 +162,8 @@ def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: 
     if parsed.is_empty:
         return wq.NullQuery
     parsed = drop_stopwords(parsed, r)
-    slot_queries = [
-        wq.Or([_alternative_query(a, r) for a in slot]) if len(slot) > 1 else _alternative_query(slot[0], r)
-        for slot in parsed.slots
-    ]
+    slot_queries = [_slot_query(slot, r, completing=bool(parsed.completions) and i == len(parsed.slots) - 1)
+                    for i, slot in enumerate(parsed.slots)]
     if require_all is None:
         require_all = len(slot_queries) <= r.and_max_slots
     every_clause = scored or (bool(common) and not require_all)

@@ -21,8 +21,8 @@ class ProximityReranker:
     Positions come from the postings of the ``text`` field; nothing is re-analysed.
 
     The BM25 score first gets the ``common`` terms' share, which the query left out
-    (``common_clauses``). A word counts with its alternative's weight: a completion other
-    than the likeliest (``completion``) adds no more to a window than it does to BM25.
+    (``common_clauses``). A completion other than the likeliest (``completion``) counts in
+    no window: with the likeliest, a document scores as with the whole word typed.
     """
 
     def __init__(self, parsed: ParsedQuery, searcher, r: Ranking, common: list[wq.Term] = ()):
@@ -32,13 +32,16 @@ class ProximityReranker:
         self.common = list(common)
         n = searcher.doc_count_all()
         self.idf = {}
-        for slot in drop_stopwords(parsed, r).slots:
+        slots = drop_stopwords(parsed, r).slots
+        if parsed.completions and slots and slots[-1] is parsed.slots[-1]:
+            slots = slots[:-1] + (slots[-1][:1],)
+        for slot in slots:
             for alt in slot:
                 for s in alt.syllables:
                     f = fold(s)
                     df = searcher.doc_frequency("text", f)
                     if df:
-                        self.idf[f] = max(self.idf.get(f, 0.0), idf(n, df) * alt.weight)
+                        self.idf[f] = idf(n, df)
 
     def best_window(self, events: list[tuple[int, str]]) -> float:
         """The largest IDF sum of distinct terms within ``window`` consecutive positions."""

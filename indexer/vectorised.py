@@ -70,7 +70,9 @@ class Evaluator:
         if isinstance(q, (wq.AndMaybe, wq.AndNot)):
             self.check(q.a)
             self.check(q.b)
-        elif type(q) in (wq.And, wq.Or, wq.PreloadedOr):
+        elif type(q) in (wq.And, wq.Or, wq.PreloadedOr, wq.DisjunctionMax):
+            if isinstance(q, wq.DisjunctionMax) and q.tiebreak:
+                raise Unsupported("DisjunctionMax with tiebreak")
             if isinstance(q, wq.Or) and (q.minmatch or q.scale):
                 raise Unsupported("Or with minmatch or scale")
             for sub in q.subqueries:
@@ -114,6 +116,8 @@ class Evaluator:
             return self._boosted(_all_of([self._eval(seg, s, scored) for s in q.subqueries], seg, scored), q)
         if type(q) in (wq.Or, wq.PreloadedOr):
             return self._boosted(_any_of([self._eval(seg, s, scored) for s in q.subqueries], seg, scored), q)
+        if type(q) is wq.DisjunctionMax:
+            return self._boosted(_best_of([self._eval(seg, s, scored) for s in q.subqueries], seg, scored), q)
         raise Unsupported(type(q).__name__)
 
     @staticmethod
@@ -208,6 +212,14 @@ def _any_of(parts: list[Matches], seg: Segment, scored: bool) -> Matches:
     for p in parts[1:]:
         mask |= p.mask
     return Matches(mask, _sum(parts) if scored else None)
+
+
+def _best_of(parts: list[Matches], seg: Segment, scored: bool) -> Matches:
+    """Any of the clauses, scored by the best of them (Whoosh's ``DisjunctionMax``)."""
+    m = _any_of(parts, seg, False)
+    if scored and parts:
+        m.scores = np.maximum.reduce([p.scores for p in parts])
+    return m
 
 
 def _sum(parts: list[Matches]) -> np.ndarray:

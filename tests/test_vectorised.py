@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from indexer.build import reindex
-from indexer.execution import _count
+from indexer.completion import complete_last_slot
+from indexer.execution import _count, for_whoosh
 from indexer.config import Config
 from indexer.plan import DEFAULT_RANKING, build_query, common_clauses, expand_synonyms
 from indexer.query import parse_query
 from indexer.store import open_index
 from indexer.synonyms import load_synonyms
 from indexer.vectorised import Evaluator, Unsupported
+from indexer.vocabulary import Vocabulary
 from helpers import EVERY, SYLLABLES, synthetic_docs, tag, write_jsonl
 
 
@@ -82,6 +85,34 @@ def test_scores_and_matches_equal_whooshs(layered_index, text):
             assert found.keys() == expected.keys(), q
             for docnum, score in expected.items():
                 assert found[docnum] == pytest.approx(score, rel=1e-9), (q, docnum)
+
+
+@pytest.mark.parametrize("text", ["hoc th", "thi cu nam m", "kinh te d", "h"])
+def test_completions_of_a_word_typed_halfway_score_as_the_best_one(layered_index, text):
+    # A document scores as it would with the one completion that scores it best (the whole
+    # word typed): Whoosh's matchers score each completion alone.
+    with Searcher(open_index(layered_index).reader(), weighting=DEFAULT_RANKING.weighting()) as searcher:
+        reader = searcher.reader()
+        parsed = complete_last_slot(parse_query(text, 500, 32), reader, Vocabulary(reader))
+        assert len(parsed.completions) > 1, parsed
+        for all_ in (None, False):
+            q = build_query(parsed, DEFAULT_RANKING, require_all=all_)
+            evaluator = Evaluator(searcher, searcher.weighting)
+            evaluator.check(q)
+            found = {}
+            for seg, m in zip(evaluator.segments, evaluator.matches(q, scored=True)):
+                for local in m.mask.nonzero()[0]:
+                    found[int(local) + seg.offset] = float(m.scores[local])
+            expected: dict[int, float] = {}
+            for alt in parsed.slots[-1]:
+                alone = replace(parsed, slots=parsed.slots[:-1] + ((alt,),))
+                for docnum, score in _whoosh_scores(searcher, build_query(alone, DEFAULT_RANKING, all_)).items():
+                    expected[docnum] = max(score, expected.get(docnum, 0.0))
+            assert found.keys() == expected.keys(), q
+            for docnum, score in expected.items():
+                assert found[docnum] == pytest.approx(score, rel=1e-9), (q, docnum)
+            whoosh = _whoosh_scores(searcher, for_whoosh(q))
+            assert whoosh.keys() == expected.keys(), "Whoosh's matchers find the same documents"
 
 
 @pytest.mark.parametrize("text", _queries()[:12])
