@@ -221,7 +221,9 @@ def complete_last_slot(parsed: ParsedQuery, reader, vocab: Vocabulary) -> Parsed
     if not found:
         return parsed
     accented = any(has_diacritics(s) for slot in parsed.slots for a in slot for s in a.syllables)
-    forms = [exact_form(vocab, c, typed, previous) if accented else c for c, _ in found]
+    # Only the likeliest is spelt from its context: the others weigh a hundredth as much.
+    forms = [exact_form(vocab, c, typed, previous if i == 0 else None) if accented else c
+             for i, (c, _) in enumerate(found)]
     slot = tuple(Alternative((form,), alt.title_only, _weight(share)) for form, (_, share) in zip(forms, found))
     sequences = parsed.word_sequences
     if in_sequence:
