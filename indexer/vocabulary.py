@@ -181,9 +181,10 @@ class Vocabulary:
             return None
         return max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w))
 
-    def phrase_evidence(self, folds: list[str]) -> list[dict[str, int]] | None:
-        """For each word of the folded phrase ``folds``, its spellings -> how many of a few
-        documents holding the whole phrase spell it so; None when no document holds it.
+    def phrase_evidence(self, folds: list[str], places: set[int] | None = None) -> list[dict[str, int]] | None:
+        """For each word of the folded phrase ``folds`` (those at ``places`` only, if given:
+        the others get none), its spellings -> how many of a few documents holding the whole
+        phrase spell it so; None when no document holds it.
 
         Read from positions: the phrase's bigrams one after another, then each spelling at
         its place. ``thi tot nghiep`` is spelt ``thi tốt nghiệp`` where ``thi tot`` alone is
@@ -201,6 +202,9 @@ class Vocabulary:
         out = []
         for i, f in enumerate(folds):
             counts: dict[str, int] = {}
+            if places is not None and i not in places:
+                out.append(counts)
+                continue
             for form in self.forms(f):  # each accented one a term of the index
                 if form != f:
                     positions = self._positions(form, order)
@@ -270,7 +274,7 @@ class Vocabulary:
         (``phrase_evidence``), else as those holding it beside its neighbours (``spell``);
         words typed with diacritics are kept."""
         folds = [fold(w) for w in words]
-        whole = self.phrase_evidence(folds)
+        whole = self.phrase_evidence(folds, {i for i, w in enumerate(words) if not has_diacritics(w)})
         out = []
         for i, word in enumerate(words):
             if has_diacritics(word):
