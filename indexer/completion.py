@@ -192,7 +192,7 @@ def exact_form(vocab: Vocabulary, folded: str, typed: str, previous: str | None)
         counts = vocab.forms(folded)
         fitting = [w for w in counts if _fits_typed(w, typed)]
         beside = {} if not left or len(fitting) < 2 else \
-            vocab.after(previous.lower(), folded) if has_diacritics(previous) else vocab.evidence(folded, left)
+            vocab.beside(folded, previous.lower(), 1) if has_diacritics(previous) else vocab.evidence(folded, left)
         return max(fitting, key=lambda w: (beside.get(w, 0), counts[w], w)) if fitting else typed
     return vocab.spell(folded, left) or folded
 

@@ -21,8 +21,9 @@ from .vocabulary import Vocabulary, tone_of
 #: Did-you-mean and corrections run for queries of at most this many words, correcting at most this many.
 MAX_SUGGEST_WORDS = 6
 MAX_CORRECTIONS = 2
-#: A tone is corrected when the documents holding a word's bigrams (at least this many
-#: read) never spell it as typed, and one spelling holds at least ``TONE_SHARE`` of them.
+#: A tone is corrected when of the documents holding a word beside its neighbours (at
+#: least this many read) one spelling holds at least ``TONE_SHARE`` and the spelling typed
+#: at most the rest (a typo some documents carry too).
 TONE_EVIDENCE = 8
 TONE_SHARE = 0.9
 #: A spelling in at most this share of the documents of the likeliest one is taken for a
@@ -167,20 +168,38 @@ def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds
     return chosen
 
 
+def _spelt_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> dict[str, int]:
+    """Spellings of word ``i`` -> sampled documents spelling it so beside its neighbours:
+    beside a neighbour typed with diacritics, after or before that very spelling (``bờ biển``,
+    where ``bo bien`` is also ``bỏ biến``); beside one typed without, its folded bigram."""
+    counts: dict[str, int] = {}
+    for j, side in ((i - 1, 1), (i + 1, 0)):
+        if not 0 <= j < len(folds) or not folds[j]:
+            continue
+        if has_diacritics(words[j]):
+            found = vocab.beside(folds[i], words[j].lower(), side)
+        else:
+            found = vocab.evidence(folds[i], folds[j]) if side else vocab.evidence(folds[i], None, folds[j])
+        for w, n in found.items():
+            counts[w] = counts.get(w, 0) + n
+    return counts
+
+
 def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> str | None:
     """The spelling word ``i`` of an accented query should have, when its tone is a typo:
-    a spelling the index never holds, or one the documents holding its bigrams never use."""
+    a spelling the index hardly holds, or one the documents holding it beside its
+    neighbours hardly use."""
     word, f = words[i], folds[i]
-    left = folds[i - 1] if i else None
-    right = folds[i + 1] if i + 1 < len(folds) else None
-    best = vocab.spell(f, left, right)
+    evidence = _spelt_beside(vocab, words, folds, i)
+    forms = {**dict.fromkeys(evidence, 0), **vocab.forms(f)}
+    best = max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w)) if forms else None
     if best is None or best == word:
         return None
     if has_diacritics(word) and vocab.frequency(word) * RARE_FORM < vocab.frequency(best):
         return best
-    evidence = vocab.evidence(f, left, right)
     seen = sum(evidence.values())
-    if seen >= TONE_EVIDENCE and not evidence.get(word) and evidence.get(best, 0) >= TONE_SHARE * seen:
+    if seen >= TONE_EVIDENCE and evidence.get(word, 0) <= (1 - TONE_SHARE) * seen \
+            and evidence.get(best, 0) >= TONE_SHARE * seen:
         # ``ngàn cân`` beside ``đẹp``: the folded bigram is mostly ``ngăn cản``, but the
         # documents holding the whole phrase spell it as typed.
         whole = vocab.phrase_evidence(folds)

@@ -147,19 +147,22 @@ class Vocabulary:
                 counts[w] = counts.get(w, 0) + n
         return counts
 
-    def after(self, previous: str, folded: str) -> dict[str, int]:
+    def beside(self, folded: str, neighbour: str, side: int) -> dict[str, int]:
         """Spellings of syllable ``folded`` -> how many of a few documents holding it right
-        after ``previous`` spelt exactly so (``triều`` + ``tien``: ``tiên``, where the folded
-        bigram ``trieu_tien`` is mostly ``triệu tiền``)."""
-        bigram = f"{fold(previous)}_{folded}"
-        if (self.field, bigram) not in self.reader or (self.field, previous) not in self.reader:
+        after (``side`` 1) or before (0) ``neighbour``, spelt exactly so, spell it so
+        (``triều`` + ``tien``: ``tiên``, where the folded bigram ``trieu_tien`` is mostly
+        ``triệu tiền``)."""
+        bigram = f"{fold(neighbour)}_{folded}" if side else f"{folded}_{fold(neighbour)}"
+        if (self.field, bigram) not in self.reader or (self.field, neighbour) not in self.reader:
             return {}
-        docs = self._holding_all([bigram, previous], CONTEXT_DOCS)
+        docs = self._holding_all([bigram, neighbour], CONTEXT_DOCS)
         if not docs:
             return {}
-        values = postings_values(self.reader, docs, [bigram, previous], "positions")
-        starts = {d: {p + 1 for p in values[d].get(bigram, ())} & {p + 1 for p in values[d].get(previous, ())}
-                  for d in docs}
+        values = postings_values(self.reader, docs, [bigram, neighbour], "positions")
+        # A bigram's position is its first word's: the syllable is at p + 1 after, at p before.
+        shift = 1 if side else 0
+        starts = {d: {p + shift for p in values[d].get(bigram, ())}
+                  & {p + (1 if side else -1) for p in values[d].get(neighbour, ())} for d in docs}
         counts: dict[str, int] = {}
         for form in self.forms(folded):
             if form != folded:

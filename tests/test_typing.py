@@ -174,7 +174,8 @@ def test_a_tone_typed_wrong_or_left_out_is_corrected(client, typo, intended):
 def typo_client(tmp_path_factory, make_client):
     """``Triều Tiên`` in 1,001 documents and ``triểu tiên`` in one; ``triệu tiền`` in thirty;
     ``ông Trump`` in twenty and ``trupm`` once elsewhere; ``gái ruột`` in twenty, ``gia đình``
-    in twenty, ``giá vàng`` in five and ``ruột thừa`` in fifty."""
+    in twenty, ``giá vàng`` in five and ``ruột thừa`` in fifty; ``bộ biến`` in thirty and
+    ``vùng bờ biển`` in ten."""
     records = [("typo-tone", "Lỗi", "Bản tin về triểu tiên.")]
     records += [(f"kp-{i}", f"Tin {i}", "Quan hệ với Triều Tiên.") for i in range(1001)]
     records += [(f"money-{i}", f"Giải thưởng {i}", "Giải thưởng hàng triệu tiền mặt.") for i in range(30)]
@@ -184,6 +185,8 @@ def typo_client(tmp_path_factory, make_client):
     records += [(f"family-{i}", f"Xã hội {i}", "Ngày hội gia đình.") for i in range(20)]
     records += [(f"gold-{i}", f"Thị trường {i}", "Giá vàng tăng.") for i in range(5)]
     records += [(f"health-{i}", f"Sức khoẻ {i}", "Đau ruột thừa.") for i in range(50)]
+    records += [(f"inverter-{i}", f"Thiết bị {i}", "Lắp bộ biến tần.") for i in range(30)]
+    records += [(f"coast-{i}", f"Du lịch {i}", "Sóng lớn ở vùng bờ biển.") for i in range(10)]
     src = tmp_path_factory.mktemp("typo-src")
     with (src / "news.jsonl").open("w", encoding="utf-8") as f:
         for doc_id, title, body in records:
@@ -215,6 +218,13 @@ def test_a_typo_a_document_carries_is_still_corrected(typo_client):
     data = api(typo_client, q="triểu tiên")
     assert data["corrected"] == "triều tiên"
     assert all(doc_id.startswith("kp-") for doc_id in first_ids(data, 10))
+
+
+def test_a_tone_is_judged_beside_the_spelling_typed_next_to_it(typo_client):
+    # Folded, ``bo bien`` is mostly ``bộ biến``; after ``bờ`` it is always ``biển``.
+    data = api(typo_client, q="vùng bờ biến")
+    assert data["corrected"] == "vùng bờ biển"
+    assert all(doc_id.startswith("coast-") for doc_id in first_ids(data, 10))
 
 
 def test_a_completion_is_spelt_as_after_the_word_typed_before_it(typo_client):
