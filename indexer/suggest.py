@@ -168,15 +168,16 @@ def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds
     return chosen
 
 
-def _spelt_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> dict[str, int]:
+def _spelt_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
+                  as_spelt: bool = True) -> dict[str, int]:
     """Spellings of word ``i`` -> sampled documents spelling it so beside its neighbours:
     beside a neighbour typed with diacritics, after or before that very spelling (``bờ biển``,
-    where ``bo bien`` is also ``bỏ biến``); beside one typed without, its folded bigram."""
+    where ``bo bien`` is also ``bộ biến``), with ``as_spelt``; else beside its folded bigram."""
     counts: dict[str, int] = {}
     for j, side in ((i - 1, 1), (i + 1, 0)):
         if not 0 <= j < len(folds) or not folds[j]:
             continue
-        if has_diacritics(words[j]):
+        if as_spelt and has_diacritics(words[j]):
             found = vocab.beside(folds[i], words[j].lower(), side)
         else:
             found = vocab.evidence(folds[i], folds[j]) if side else vocab.evidence(folds[i], None, folds[j])
@@ -185,12 +186,12 @@ def _spelt_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int)
     return counts
 
 
-def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int) -> str | None:
+def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int, as_spelt: bool = True) -> str | None:
     """The spelling word ``i`` of an accented query should have, when its tone is a typo:
     a spelling the index hardly holds, or one the documents holding it beside its
     neighbours hardly use."""
     word, f = words[i], folds[i]
-    evidence = _spelt_beside(vocab, words, folds, i)
+    evidence = _spelt_beside(vocab, words, folds, i, as_spelt)
     forms = {**dict.fromkeys(evidence, 0), **vocab.forms(f)}
     best = max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w)) if forms else None
     if best is None or best == word:
@@ -257,7 +258,9 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     retoned = set()
     if any(accented):
         for i in range(len(words)):
-            if i not in respelt and i not in keep and (tone := _retone(vocab, words, beside, i)):
+            # While typing, beside folded neighbours only: a spelling's positions cost
+            # tens of milliseconds to read the first time, on every keystroke.
+            if i not in respelt and i not in keep and (tone := _retone(vocab, words, beside, i, not keep_last)):
                 out[i], retoned = tone, retoned | {i}
     if not respelt and not retoned:
         return None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from indexer.build import reindex
 from indexer.completion import MAX_COMPLETIONS, MAX_SUGGESTIONS
+from helpers import write_jsonl
 
 THI_TOT_NGHIEP = "2025-thi-tot-nghiep-thpt-ngay-dau-tien.html"
 
@@ -21,6 +21,13 @@ def api(client, path="/api/search", **params):
 
 def first_ids(data, n=3) -> list[str]:
     return [hit["id"] for hit in data["results"][:n]]
+
+
+def _client_of(src, tmp_path_factory, make_client):
+    """A test client of the web app over a new index of the folder ``src``."""
+    index_dir = tmp_path_factory.mktemp("index")
+    reindex([src], index_dir, procs=1, log=lambda line: None)
+    return make_client(index_dir)
 
 
 # --- Prefix on the last word ---------------------------------------------------------------------
@@ -85,9 +92,7 @@ def phrase_client(tmp_path_factory, make_client):
     src = tmp_path_factory.mktemp("phrase-src")
     for name, text in docs.items():
         (src / name).write_text(text, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("phrase-index")
-    reindex([src], index_dir, procs=1, log=lambda line: None)
-    return make_client(index_dir)
+    return _client_of(src, tmp_path_factory, make_client)
 
 
 def test_a_completion_is_counted_where_the_earlier_words_are(phrase_client):
@@ -188,12 +193,8 @@ def typo_client(tmp_path_factory, make_client):
     records += [(f"inverter-{i}", f"Thiết bị {i}", "Lắp bộ biến tần.") for i in range(30)]
     records += [(f"coast-{i}", f"Du lịch {i}", "Sóng lớn ở vùng bờ biển.") for i in range(10)]
     src = tmp_path_factory.mktemp("typo-src")
-    with (src / "news.jsonl").open("w", encoding="utf-8") as f:
-        for doc_id, title, body in records:
-            f.write(json.dumps({"id": doc_id, "title": title, "body": body}, ensure_ascii=False) + "\n")
-    index_dir = tmp_path_factory.mktemp("typo-index")
-    reindex([src], index_dir, procs=1, log=lambda line: None)
-    return make_client(index_dir)
+    write_jsonl(src / "news.jsonl", [{"id": i, "title": t, "body": b} for i, t, b in records])
+    return _client_of(src, tmp_path_factory, make_client)
 
 
 def test_a_real_word_typed_for_another_is_corrected_by_its_neighbours(typo_client):
@@ -247,9 +248,7 @@ def tone_client(tmp_path_factory, make_client):
     for i in range(30):
         (src / f"a-ngan-{i}.txt").write_text(f"Tin ngăn {i}\n\nCông an ngăn cản vụ việc.\n", encoding="utf-8")
     (src / "z-dep.txt").write_text("Vẻ đẹp ngàn cân\n\nBức tượng đẹp ngàn cân.\n", encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("tone-index")
-    reindex([src], index_dir, procs=1, log=lambda line: None)
-    return make_client(index_dir)
+    return _client_of(src, tmp_path_factory, make_client)
 
 
 def test_a_wrong_tone_that_spells_another_word_is_corrected_by_context(tone_client):

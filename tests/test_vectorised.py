@@ -71,16 +71,22 @@ def _whoosh_scores(searcher, q) -> dict[int, float]:
     return {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
 
 
+def _vectorised_scores(evaluator: Evaluator, q) -> dict[int, float]:
+    """Document -> score from the vectorised evaluator."""
+    found = {}
+    for seg, m in zip(evaluator.segments, evaluator.matches(q, scored=True)):
+        for local in m.mask.nonzero()[0]:
+            found[int(local) + seg.offset] = float(m.scores[local])
+    return found
+
+
 @pytest.mark.parametrize("text", _queries())
 def test_scores_and_matches_equal_whooshs(layered_index, text):
     with Searcher(open_index(layered_index).reader(), weighting=DEFAULT_RANKING.weighting()) as searcher:
         for q in _plans(searcher, text):
             evaluator = Evaluator(searcher, searcher.weighting)
             evaluator.check(q)
-            found = {}
-            for seg, m in zip(evaluator.segments, evaluator.matches(q, scored=True)):
-                for local in m.mask.nonzero()[0]:
-                    found[int(local) + seg.offset] = float(m.scores[local])
+            found = _vectorised_scores(evaluator, q)
             expected = _whoosh_scores(searcher, q)
             assert found.keys() == expected.keys(), q
             for docnum, score in expected.items():
@@ -99,10 +105,7 @@ def test_completions_of_a_word_typed_halfway_score_as_the_best_one(layered_index
             q = build_query(parsed, DEFAULT_RANKING, require_all=all_)
             evaluator = Evaluator(searcher, searcher.weighting)
             evaluator.check(q)
-            found = {}
-            for seg, m in zip(evaluator.segments, evaluator.matches(q, scored=True)):
-                for local in m.mask.nonzero()[0]:
-                    found[int(local) + seg.offset] = float(m.scores[local])
+            found = _vectorised_scores(evaluator, q)
             expected: dict[int, float] = {}
             for alt in parsed.slots[-1]:
                 alone = replace(parsed, slots=parsed.slots[:-1] + ((alt,),))
