@@ -242,8 +242,8 @@ class Vocabulary:
 
     def documents_holding(self, terms: list[str]) -> int:
         """How many live documents hold every one of ``terms`` (a phrase's folded bigrams:
-        about the documents holding the phrase), from the segments' posting arrays."""
-        if any((self.field, t) not in self.reader for t in terms):
+        about the documents holding the phrase; none given: 0), from the segments' posting arrays."""
+        if not terms or any((self.field, t) not in self.reader for t in terms):
             return 0
         found = 0
         for seg in segments(self.reader):
