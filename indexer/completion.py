@@ -191,8 +191,12 @@ def exact_form(vocab: Vocabulary, folded: str, typed: str, previous: str | None)
     if has_diacritics(typed):
         counts = vocab.forms(folded)
         fitting = [w for w in counts if _fits_typed(w, typed)]
-        beside = {} if not left or len(fitting) < 2 else \
-            vocab.beside(folded, previous.lower(), 1) if has_diacritics(previous) else vocab.evidence(folded, left)
+        if not left or len(fitting) < 2:
+            beside = {}
+        elif has_diacritics(previous):
+            beside = vocab.beside(folded, previous.lower(), 1)
+        else:
+            beside = vocab.evidence(folded, left)
         return max(fitting, key=lambda w: (beside.get(w, 0), counts[w], w)) if fitting else typed
     return vocab.spell(folded, left) or folded
 

@@ -2,9 +2,9 @@
 
 Both resolve each word to a spelling the index holds (``vocabulary.Vocabulary``). A typo
 is corrected in context (``correct_query``): letters by ``spelling.best_correction``, the
-candidates weighed by how likely the folded bigrams make them beside their neighbours, and tones by how
-the documents holding those bigrams spell the word; the whole phrase is then shown with
-the diacritics a reader expects (``Vocabulary.spell_phrase``).
+candidates weighed by how likely the folded bigrams make them beside their neighbours, and
+tones by how the documents holding the word beside its neighbours spell it; the whole phrase
+is then shown with the diacritics a reader expects (``Vocabulary.spell_phrase``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ MAX_CORRECTIONS = 2
 #: at most the rest (a typo some documents carry too).
 TONE_EVIDENCE = 8
 TONE_SHARE = 0.9
-#: A spelling in at most this share of the documents of the likeliest one is taken for a
-#: tone typo (``triểu`` beside ``triều``: a typo some documents carry too).
+#: A spelling typed with diacritics in under 1/``RARE_FORM`` of the documents of the one its
+#: neighbours call for is taken for a tone typo (``triểu`` for ``triều``: a typo some
+#: documents carry too).
 RARE_FORM = 1000
 #: A word the index has is respelt only when a syllable one edit away fits its neighbours
 #: this much more likely (log10, ``_context``), and the documents holding the respelt
@@ -44,6 +45,7 @@ RARE_WORD = 2
 #: do at large: a bigram never seen is unlikely, not impossible, and never seen among the
 #: two documents of a rare word says little (Dirichlet smoothing).
 PRIOR_DOCUMENTS = 1
+
 
 @dataclass(frozen=True)
 class Correction:
@@ -107,7 +109,8 @@ def _respell(df, total: int, folds: list[str], keep: set[int], spelt: set[int] =
         if i in keep or len(changed) == MAX_CORRECTIONS or df(f):
             continue
         candidate = best_correction(df, f, _context(df, total, folds, i))
-        if candidate is not None and max((df(b) for b in _bigrams_of(folds, i, candidate)), default=None) != 0:
+        support = [df(b) for b in _bigrams_of(folds, i, candidate)] if candidate else []
+        if candidate is not None and (not support or max(support)):
             folds[i] = candidate
             changed.add(i)
     best: tuple[float, int, str] | None = None
@@ -135,7 +138,8 @@ def _marks_apart(a: str, b: str) -> int:
     return edit_distance(unicodedata.normalize("NFD", a), unicodedata.normalize("NFD", b))
 
 
-def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds: list[str], keep: set[int]) -> dict[int, str]:
+def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds: list[str],
+                      keep: set[int]) -> dict[int, str]:
     """Correct, in place in ``folds``, the letters of words typed with diacritics in a
     spelling the index never holds (``kến``, ``cườn``): of the spellings it holds one letter
     edit away (``kiến``, ``cường``) and those of the same letters (``kén``), the likeliest
@@ -186,7 +190,8 @@ def _spelt_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
     return counts
 
 
-def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int, as_spelt: bool = True) -> str | None:
+def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
+            as_spelt: bool = True) -> str | None:
     """The spelling word ``i`` of an accented query should have, when its tone is a typo:
     a spelling the index hardly holds, or one the documents holding it beside its
     neighbours hardly use."""
@@ -260,7 +265,8 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
         for i in range(len(words)):
             # While typing, beside folded neighbours only: a spelling's positions cost
             # tens of milliseconds to read the first time, on every keystroke.
-            if i not in respelt and i not in keep and (tone := _retone(vocab, words, beside, i, not keep_last)):
+            if i not in respelt and i not in keep \
+                    and (tone := _retone(vocab, words, beside, i, not keep_last)):
                 out[i], retoned = tone, retoned | {i}
     if not respelt and not retoned:
         return None

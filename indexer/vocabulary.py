@@ -23,9 +23,10 @@ from .segments import segments
 CONTEXT_DOCS = 24
 #: Most documents holding every bigram of a phrase looked at to find those holding the phrase.
 PHRASE_SCAN_DOCS = 200
-#: Spellings, sampled contexts and document frequencies are kept for this many index states (sets of segments),
-#: shared by every search of the process: one syllable's spellings cost some hundreds of
-#: term lookups. Past ``ENTRIES_KEPT`` entries a state's tables start again empty.
+#: Spellings, sampled contexts and document frequencies are kept for this many index states
+#: (sets of segments), shared by every search of the process: one syllable's spellings cost
+#: some hundreds of term lookups. Past ``ENTRIES_KEPT`` entries a state's tables start again
+#: empty.
 STATES_KEPT = 2
 ENTRIES_KEPT = 200_000
 _STATES: OrderedDict[tuple, tuple[dict, dict, dict]] = OrderedDict()
@@ -184,7 +185,8 @@ class Vocabulary:
             return None
         return max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w))
 
-    def phrase_evidence(self, folds: list[str], places: set[int] | None = None) -> list[dict[str, int]] | None:
+    def phrase_evidence(self, folds: list[str],
+                        places: set[int] | None = None) -> list[dict[str, int]] | None:
         """For each word of the folded phrase ``folds`` (those at ``places`` only, if given:
         the others get none), its spellings -> how many of a few documents holding the whole
         phrase spell it so; None when no document holds it.
