@@ -197,8 +197,7 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
     neighbours hardly use."""
     word, f = words[i], folds[i]
     evidence = _spelt_beside(vocab, words, folds, i, as_spelt)
-    forms = {**dict.fromkeys(evidence, 0), **vocab.forms(f)}
-    best = max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w)) if forms else None
+    best = vocab.likeliest(f, evidence)
     if best is None or best == word:
         return None
     if has_diacritics(word) and vocab.frequency(word) * RARE_FORM < vocab.frequency(best):

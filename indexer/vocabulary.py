@@ -124,13 +124,18 @@ class Vocabulary:
         while m.is_active() and len(where) < CONTEXT_DOCS:
             where[m.id()] = {p + side for p in m.value_as("positions")}
             m.next()
-        order = sorted(where)
+        return self._spelt_at(folded, where)
+
+    def _spelt_at(self, folded: str, places: dict[int, set[int]]) -> dict[str, int]:
+        """Spellings of syllable ``folded`` -> how many of the documents of ``places``
+        (document -> positions where the syllable stands) spell it so there."""
+        order = sorted(d for d in places if places[d])
         counts: dict[str, int] = {}
         for form in self.forms(folded):  # each accented one a term of the index
             if form == folded:
                 continue
             positions = self._positions(form, order)
-            n = sum(1 for d in order if where[d] & set(positions[d]))
+            n = sum(1 for d in order if places[d] & set(positions[d]))
             if n:
                 counts[form] = n
         # Positions no accented spelling explains are spelt plain (a document may hold
@@ -160,26 +165,21 @@ class Vocabulary:
         if not docs:
             return {}
         values = postings_values(self.reader, docs, [bigram, neighbour], "positions")
-        # A bigram's position is its first word's: the syllable is at p + 1 after, at p before.
-        shift = 1 if side else 0
-        starts = {d: {p + shift for p in values[d].get(bigram, ())}
-                  & {p + (1 if side else -1) for p in values[d].get(neighbour, ())} for d in docs}
-        counts: dict[str, int] = {}
-        for form in self.forms(folded):
-            if form != folded:
-                positions = self._positions(form, docs)
-                n = sum(1 for d in docs if starts[d] & set(positions[d]))
-                if n:
-                    counts[form] = n
-        spelt = sum(1 for d in docs if starts[d])
-        counts[folded] = max(0, spelt - sum(counts.values()))
-        return {w: n for w, n in counts.items() if n}
+        # A bigram's position is its first word's: the syllable is at p + 1 after, at p before,
+        # where the neighbour is at p and at p + 1.
+        return self._spelt_at(folded, {d: {p + side for p in values[d].get(bigram, ())}
+                                       & {q + 1 if side else q - 1 for q in values[d].get(neighbour, ())}
+                                       for d in docs})
 
     def spell(self, folded: str, left: str | None = None, right: str | None = None) -> str | None:
         """The spelling of syllable ``folded`` between folded neighbours ``left`` and ``right``
         a reader expects: the one the documents holding those bigrams use most, else the
         most frequent one."""
-        evidence = self.evidence(folded, left, right)
+        return self.likeliest(folded, self.evidence(folded, left, right))
+
+    def likeliest(self, folded: str, evidence: dict[str, int]) -> str | None:
+        """The spelling of ``folded`` the ``evidence`` (spelling -> documents) holds most,
+        else the most frequent one; None if the index has none."""
         forms = {**dict.fromkeys(evidence, 0), **self.forms(folded)}
         if not forms:
             return None
@@ -203,22 +203,8 @@ class Vocabulary:
         starts = self._phrase_starts(bigrams)
         if not starts:
             return None
-        order = sorted(starts)
-        out = []
-        for i, f in enumerate(folds):
-            counts: dict[str, int] = {}
-            if places is not None and i not in places:
-                out.append(counts)
-                continue
-            for form in self.forms(f):  # each accented one a term of the index
-                if form != f:
-                    positions = self._positions(form, order)
-                    n = sum(1 for d in order if {p + i for p in starts[d]} & set(positions[d]))
-                    if n:
-                        counts[form] = n
-            counts[f] = max(0, len(order) - sum(counts.values()))
-            out.append({w: n for w, n in counts.items() if n})
-        return out
+        return [self._spelt_at(f, {d: {p + i for p in at} for d, at in starts.items()})
+                if places is None or i in places else {} for i, f in enumerate(folds)]
 
     def _phrase_starts(self, bigrams: list[str]) -> dict[int, set[int]]:
         """Up to ``CONTEXT_DOCS`` documents holding the phrase whose folded bigrams are
@@ -247,26 +233,24 @@ class Vocabulary:
         about the documents holding the phrase; none given: 0), from the segments' posting arrays."""
         if not terms or any((self.field, t) not in self.reader for t in terms):
             return 0
-        found = 0
-        for seg in segments(self.reader):
-            ids = reduce(np.intersect1d, [seg.postings(self.field, t)[0] for t in terms])
-            gone = deleted(seg.reader)
-            found += int(len(ids) if gone is None else np.count_nonzero(~gone[ids]))
-        return found
+        return sum(len(ids) for _, ids in self._live_holding(terms))
 
     def _holding_all(self, terms: list[str], most: int) -> list[int]:
         """The first ``most`` live documents holding every one of ``terms``, from the
         segments' posting arrays (a term in many documents is one read of its postings file)."""
         out: list[int] = []
-        for seg in segments(self.reader):
-            ids = reduce(np.intersect1d, [seg.postings(self.field, t)[0] for t in terms])
-            gone = deleted(seg.reader)
-            if gone is not None:
-                ids = ids[~gone[ids]]
+        for seg, ids in self._live_holding(terms):
             out.extend((ids[:most - len(out)] + seg.offset).tolist())
             if len(out) >= most:
                 break
         return out
+
+    def _live_holding(self, terms: list[str]):
+        """Each segment with the numbers (its own) of its live documents holding every term."""
+        for seg in segments(self.reader):
+            ids = reduce(np.intersect1d, [seg.postings(self.field, t)[0] for t in terms])
+            gone = deleted(seg.reader)
+            yield seg, ids if gone is None else ids[~gone[ids]]
 
     def _positions(self, term: str, docnums: list[int]) -> dict[int, list[int]]:
         """Each of the sorted ``docnums`` -> the positions of ``term`` there (none: empty)."""

@@ -81,11 +81,16 @@ def test_merged_segments_take_their_files_with_them(layered, tmp_path):
     assert stored_postings.write_missing(gen) == 1 and _files(gen) == after
 
 
-def test_an_unreadable_file_is_read_again_once_a_reindex_rewrites_it(tmp_path):
-    source = write_jsonl(tmp_path / "src" / "docs.jsonl", synthetic_docs(range(120), seed=4))
+def _indexed(tmp_path, n: int, seed: int):
+    """A source of ``n`` synthetic documents indexed once: (source, index folder, generation)."""
+    source = write_jsonl(tmp_path / "src" / "docs.jsonl", synthetic_docs(range(n), seed=seed))
     index_dir = tmp_path / "index"
     reindex([source], index_dir, **QUIET)
-    gen = current_generation(index_dir)
+    return source, index_dir, current_generation(index_dir)
+
+
+def test_an_unreadable_file_is_read_again_once_a_reindex_rewrites_it(tmp_path):
+    source, index_dir, gen = _indexed(tmp_path, 120, seed=4)
     (path,) = gen.glob(f"*{stored_postings.SUFFIX}")
     key = (str(gen), path.name[: -len(stored_postings.SUFFIX)])
     path.write_bytes(b"not a postings file")
@@ -152,10 +157,7 @@ def test_a_damaged_file_is_ignored(layered, tmp_path):
 
 
 def test_a_reindex_with_nothing_to_do_writes_missing_files(tmp_path):
-    source = write_jsonl(tmp_path / "src" / "docs.jsonl", synthetic_docs(range(80), seed=1))
-    index_dir = tmp_path / "index"
-    reindex([source], index_dir, **QUIET)
-    gen = current_generation(index_dir)
+    source, index_dir, gen = _indexed(tmp_path, 80, seed=1)
     (written,) = gen.glob(f"*{stored_postings.SUFFIX}")
     written.unlink()
     report = reindex([source], index_dir, **QUIET)
