@@ -7,7 +7,7 @@
 
 Every stage is resumable and keeps what it computed under bench/work/hybrid: passage and
 query vectors in append-only vector stores (indexer.vectors), each query's lexical top 100
-(ids and scores) as JSON. ``report`` embeds nothing: it fuses, cross-validates and prints
+(ids, BM25 and the lexical ``rank_score`` that semantic fusion adds to) as JSON. ``report`` embeds nothing: it fuses, cross-validates and prints
 markdown. Run the embedding under ``nice`` with one thread; it is the slow part.
 """
 
@@ -75,16 +75,16 @@ def best_ranks(work: Path, collection: str, depth: int, limit: int) -> dict[str,
         if not path.exists():
             return None
         for hits in list(json.loads(path.read_text()).values())[:limit]:
-            for rank, (doc_id, _) in enumerate(hits[:depth]):
+            for rank, (doc_id, *_) in enumerate(hits[:depth]):
                 best[doc_id] = min(rank, best.get(doc_id, rank))
     return best
 
 
-def stage_embed(collections, sizes, work: Path, batch: int, depth: int, limit: int) -> None:
+def stage_embed(collections, sizes, work: Path, batch: int, depth: int, limit: int, threads: int = 1) -> None:
     """Embed the passages of every document in some query's top ``depth``, rank by rank across
     the collections (all rank-1 hits first), so that an interrupted run leaves every query's
     top r embedded for some r. Waits for collections whose lexical hits are not stored yet."""
-    model, why = load_model(threads=1)
+    model, why = load_model(threads=threads)
     if model is None:
         sys.exit(why)
     store = passage_store(work)
@@ -158,7 +158,7 @@ def stage_lexical(collections, work: Path, procs: int, limit: int) -> None:
                 started = time.perf_counter()
                 result = search(text, config=config, per_page=LEXICAL_DEPTH, suggest=False)
                 times.append(time.perf_counter() - started)
-                out[qid] = [[h.id, h.score] for h in result.results]
+                out[qid] = [[h.id, h.score, h.rank_score] for h in result.results]
             path.write_text(json.dumps(out, ensure_ascii=False))
             print(f"{c} {form}: {len(out)} queries, median {1000 * np.median(times):.0f} ms", file=sys.stderr)
 
@@ -177,12 +177,12 @@ def query_texts(collection: str, work: Path, docs: dict[str, Document], limit: i
         folded = fold(queries[qid])
         out[qid] = {"given": queries[qid], "unaccented": folded,
                     "restored": restore_diacritics(folded, [f"{docs[i].title}\n{docs[i].body}"
-                                                            for i, _ in hits[:restore_from]])}
+                                                            for i, *_ in hits[:restore_from]])}
     return out
 
 
-def stage_queries(collections, work: Path, limit: int) -> None:
-    model, why = load_model(threads=1)
+def stage_queries(collections, work: Path, limit: int, threads: int = 1) -> None:
+    model, why = load_model(threads=threads)
     if model is None:
         sys.exit(why)
     store = query_store(work)
@@ -207,16 +207,17 @@ def main(argv=None) -> int:
     parser.add_argument("--embed-limit", type=int, default=100,
                         help="embed the top hits of the first N queries only (the machine is shared)")
     parser.add_argument("--depth", type=int, default=50, help="embed the documents in some query's top N")
+    parser.add_argument("--threads", type=int, default=1, help="the model's threads (1 beside other work)")
     args = parser.parse_args(argv)
     collections = args.collections.split(",")
     sizes = [int(s) for s in args.sizes.split(",")]
     args.work.mkdir(parents=True, exist_ok=True)
     if args.stage == "embed":
-        stage_embed(collections, sizes, args.work, args.batch, args.depth, args.embed_limit)
+        stage_embed(collections, sizes, args.work, args.batch, args.depth, args.embed_limit, args.threads)
     elif args.stage == "lexical":
         stage_lexical(collections, args.work, args.procs, args.limit)
     elif args.stage == "queries":
-        stage_queries(collections, args.work, args.embed_limit)
+        stage_queries(collections, args.work, args.embed_limit, args.threads)
     else:
         from bench.hybrid_report import report
 

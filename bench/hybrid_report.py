@@ -18,12 +18,18 @@ from bench.hybrid import (
 from bench.beir import metrics
 from indexer.semantic import fused_order
 
-ALPHAS = tuple(round(a, 2) for a in np.arange(0, 1.0001, 0.05))
+#: The weights swept: the cosine's share for the scaled fusions, its factor for ``score``.
+SHARES = tuple(round(a, 2) for a in np.arange(0, 1.0001, 0.05))
+FACTORS = tuple(float(b) for b in range(0, 21))
 DEPTHS = (3, 4, 5, 10, 20, 50)
-#: wsum: min-max scaled BM25 score (before the proximity re-ranking; Hit.score) and cosine;
-#: wrank: the lexical rank (proximity included) scaled to 1..0, and the min-max scaled cosine;
-#: rrf: weighted reciprocal-rank fusion.
-FUSIONS = ("wsum", "wrank", "rrf")
+#: score: the lexical rank_score (BM25 over the first hit's plus proximity) plus the weighted
+#: cosine below the best; wsum: min-max scaled rank_score and cosine; wrank: the lexical rank
+#: scaled to 1..0, and the min-max scaled cosine; rrf: weighted reciprocal-rank fusion.
+FUSIONS = ("score", "wsum", "wrank", "rrf")
+
+
+def alphas(fusion: str) -> tuple[float, ...]:
+    return FACTORS if fusion == "score" else SHARES
 #: No collection may lose more than this MRR@10 to the setting that ships.
 MAX_LOSS = 0.005
 
@@ -62,7 +68,7 @@ def load_run(collection: str, form: str, size: int, work: Path, limit: int) -> R
     docs = load_documents(collection)
     passages = document_passages(docs, size)
     pstore, qstore = passage_store(work), query_store(work)
-    depth = min(covered([[k for k, _ in passages[d]] for d, _ in hits[q][:max(DEPTHS)]], pstore)
+    depth = min(covered([[k for k, _ in passages[d]] for d, *_ in hits[q][:max(DEPTHS)]], pstore)
                 for q in queries)
     if depth < min(DEPTHS):
         return None
@@ -71,13 +77,13 @@ def load_run(collection: str, form: str, size: int, work: Path, limit: int) -> R
     run = Run([], [], [], {k: [] for k in kinds}, qrels, depth)
     for qid in queries:
         ranked = hits[qid]
-        top = [doc_id for doc_id, _ in ranked[:depth]]  # the hits whose cosines are known
+        top = [doc_id for doc_id, *_ in ranked[:depth]]  # the hits whose cosines are known
         keys = [k for d in top for k, _ in passages[d]]
         owners = np.repeat(np.arange(len(top)), [len(passages[d]) for d in top])
         matrix = pstore.get(keys) if keys else np.zeros((0, pstore.dim), np.float32)
         run.qids.append(qid)
-        run.ids.append([d for d, _ in ranked])
-        run.lexical.append(np.array([s or 0.0 for _, s in ranked], dtype=np.float64))
+        run.ids.append([d for d, *_ in ranked])
+        run.lexical.append(np.array([r or 0.0 for _, _, r in ranked], dtype=np.float64))
         for kind in kinds:
             sims = matrix @ qstore.get([query_key(texts[qid][kind])])[0]
             best = np.full(len(top), -1.0)
@@ -102,7 +108,7 @@ def cross_validated(run: Run, kind: str, depth: int, fusion: str) -> tuple[float
     halves = [range(0, len(run.qids), 2), range(1, len(run.qids), 2)]
     total, chosen = 0.0, []
     for train, test in [(halves[0], halves[1]), (halves[1], halves[0])]:
-        best = max(ALPHAS, key=lambda a: score(run, kind, depth, a, fusion, train)["mrr10"])
+        best = max(alphas(fusion), key=lambda a: score(run, kind, depth, a, fusion, train)["mrr10"])
         chosen.append(best)
         total += score(run, kind, depth, best, fusion, test)["mrr10"] * len(test)
     return total / len(run.qids), chosen
@@ -117,7 +123,7 @@ def global_alpha(runs: dict, kind_of: dict, depth: int, fusion: str) -> tuple[fl
     alphas that cost none of them more than MAX_LOSS; and the (alpha, mean, worst) of each."""
     base = {key: score(run, kind_of[key[1]], depth, 0, fusion)["mrr10"] for key, run in runs.items()}
     rows = []
-    for alpha in ALPHAS:
+    for alpha in alphas(fusion):
         deltas = [score(run, kind_of[key[1]], depth, alpha, fusion)["mrr10"] - base[key]
                   for key, run in runs.items()]
         rows.append((alpha, float(np.mean(deltas)), float(min(deltas))))
@@ -144,18 +150,24 @@ def embedding_costs(work: Path) -> list[str]:
     return lines
 
 
-def per_collection_sweep(runs: dict, depth: int, alphas=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)) -> list[str]:
-    """ΔMRR@10 of each collection and form at each alpha, per fusion (unaccented restored)."""
+#: The weights of the per-collection sweep, per fusion.
+SWEEP = {"score": (1.0, 2.0, 4.0, 6.0, 8.0, 12.0, 16.0), "wsum": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)}
+
+
+def per_collection_sweep(runs: dict, depth: int) -> list[str]:
+    """ΔMRR@10 of each collection and form at each weight, per fusion (unaccented restored)."""
     kind_of = {"given": "given", "unaccented": "restored"}
-    out = [f"### ΔMRR@10 per collection by α (k = {depth}, unaccented queries embedded restored)", "",
-           "| fusion | collection | form | " + " | ".join(f"α {a:.1f}" for a in alphas) + " |",
-           "|---|---|---|" + "---|" * len(alphas)]
+    out = [f"### ΔMRR@10 per collection by weight (k = {depth}, unaccented queries embedded restored)", ""]
     for fusion in FUSIONS:
+        weights = SWEEP.get(fusion, SWEEP["wsum"])
+        out += [f"{fusion}:", "", "| collection | form | " + " | ".join(f"{a:g}" for a in weights) + " |",
+                "|---|---|" + "---|" * len(weights)]
         for (c, form), run in runs.items():
             base = score(run, kind_of[form], depth, 0, fusion)["mrr10"]
-            cells = [f"{score(run, kind_of[form], depth, a, fusion)['mrr10'] - base:+.3f}" for a in alphas]
-            out.append(f"| {fusion} | {c} | {form} | " + " | ".join(cells) + " |")
-    return out + [""]
+            cells = [f"{score(run, kind_of[form], depth, a, fusion)['mrr10'] - base:+.3f}" for a in weights]
+            out.append(f"| {c} | {form} | " + " | ".join(cells) + " |")
+        out.append("")
+    return out
 
 
 def report(collections, sizes, work: Path, limit: int = 300) -> str:

@@ -23,6 +23,7 @@ class ScoredHit:
     docnum: int
     score: float | None
     searcher: object
+    rank_score: float | None = None  # set by re-ranking
 
     def fields(self) -> dict:
         return self.searcher.stored_fields(self.docnum)

@@ -18,6 +18,7 @@ class ProximityReranker:
     A question is usually answered by one passage that holds most of its words: each hit
     gains ``weight`` × (IDF-weighted share of the query's distinct words found inside the
     best window of ``window`` syllables), added to its BM25 score divided by the top score.
+    That sum is each re-ranked hit's ``rank_score``; the semantic ranker adds to it.
     Positions come from the postings of the ``text`` field; nothing is re-analysed.
 
     The BM25 score first gets the ``common`` terms' share, which the query left out
@@ -78,13 +79,20 @@ class ProximityReranker:
         common = self._common_scores(searcher, docnums)
         bm25 = {h.docnum: (h.score or 0.0) + common[h.docnum] for h in hits}
         total_idf = sum(self.idf.values())
-        if not total_idf or len(self.idf) < 2 or not self.weight:
-            return sorted(hits, key=lambda hit: bm25[hit.docnum], reverse=True)
-        positions = postings_values(searcher.reader(), docnums, list(self.idf), "positions")
         top = max(bm25.values()) or 1.0
+        if not total_idf or len(self.idf) < 2 or not self.weight:
+            return ranked_by(hits, [bm25[h.docnum] / top for h in hits])
+        positions = postings_values(searcher.reader(), docnums, list(self.idf), "positions")
 
         def score(hit):
             events = sorted((p, t) for t, ps in positions[hit.docnum].items() for p in ps)
             return bm25[hit.docnum] / top + self.weight * self.best_window(events) / total_idf
 
-        return sorted(hits, key=score, reverse=True)
+        return ranked_by(hits, [score(h) for h in hits])
+
+
+def ranked_by(hits: list, scores) -> list:
+    """The hits by descending score (ties keep their order), each with its ``rank_score``."""
+    for hit, s in zip(hits, scores):
+        hit.rank_score = float(s)
+    return sorted(hits, key=lambda hit: hit.rank_score, reverse=True)

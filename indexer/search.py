@@ -49,6 +49,8 @@ class Hit:
     path: str
     url: str
     score: float | None
+    #: What the re-ranked top hits are ordered by (``rerank``, then ``semantic``); None past them.
+    rank_score: float | None = None
 
 
 @dataclass
@@ -231,6 +233,10 @@ def _iso_date(stored: dict) -> str | None:
     return date.date().isoformat() if date else None
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def _hits(searcher, hits: list, parsed: ParsedQuery, config: Config, scored: bool) -> list[Hit]:
     """The page's hits with their marked titles and snippets, from the postings' offsets."""
     words, phrases = parsed.highlight_terms()
@@ -248,6 +254,7 @@ def _hits(searcher, hits: list, parsed: ParsedQuery, config: Config, scored: boo
             path=stored.get("path", ""),
             url=stored.get("url", ""),
             score=round(hit.score, 4) if scored and hit.score is not None else None,
+            rank_score=_rounded(getattr(hit, "rank_score", None)),  # Whoosh's hits have none past the re-ranked top
         ))
     return out
 

@@ -19,6 +19,7 @@ import numpy as np
 from .analysis import has_diacritics
 from .config import SemanticSettings
 from .embedding import MODEL_NAME, Model, load_model
+from .rerank import ranked_by
 from .restore import restore_diacritics
 from .store import current_generation, index_version
 from .vectors import VectorStore, vector_path
@@ -72,13 +73,20 @@ class PassageMap:
 
 
 def fuse(lexical: np.ndarray, cosine: np.ndarray, alpha: float, fusion: str) -> np.ndarray:
-    """The fused score of each hit, hits given in lexical order, higher first.
+    """The fused score of each hit, hits given in lexical order with their lexical ``rank_score``.
 
-    ``wsum``: min-max scaled lexical score and cosine; ``wrank``: the lexical rank scaled to
-    1..0 and the min-max scaled cosine; ``rrf``: weighted reciprocal-rank fusion.
+    ``score``: the lexical score plus ``alpha`` × the cosine's distance below the best
+    cosine. Neither is rescaled per query: the lexical score's scale is fixed (the first
+    hit's BM25 is 1, proximity adds up to 1), and so is the model's, so meaning overturns a
+    lexical lead only as far as its cosines differ, not the stretched differences of hits
+    the model ranks alike. ``wsum``: min-max scaled lexical score and cosine; ``wrank``: the
+    lexical rank scaled to 1..0 and the min-max scaled cosine; ``rrf``: weighted
+    reciprocal-rank fusion. For the last three ``alpha`` is the cosine's share, 0 to 1.
     """
     n = len(cosine)
     lex_rank = np.arange(n)
+    if fusion == "score":
+        return lexical + alpha * (cosine - cosine.max())
     if fusion == "wsum":
         return (1 - alpha) * _minmax(lexical) + alpha * _minmax(cosine)
     if fusion == "wrank":
@@ -87,7 +95,7 @@ def fuse(lexical: np.ndarray, cosine: np.ndarray, alpha: float, fusion: str) -> 
         sem_rank = np.empty(n)
         sem_rank[np.argsort(-cosine, kind="stable")] = np.arange(n)
         return (1 - alpha) / (RRF_K + lex_rank) + alpha / (RRF_K + sem_rank)
-    raise ValueError(f"unknown fusion {fusion!r}: wsum, wrank or rrf")
+    raise ValueError(f"unknown fusion {fusion!r}: score, wsum, wrank or rrf")
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:
@@ -118,12 +126,13 @@ class SemanticRanker:
         np.maximum.at(best, owners, sims)
         return best
 
-    def order(self, content_hashes: list[str], lexical: np.ndarray, query: str) -> list[int]:
-        """Positions of the top ``depth`` hits in hybrid order (the rest keep theirs)."""
+    def fused(self, content_hashes: list[str], lexical: np.ndarray, query: str) -> np.ndarray:
+        """The fused scores of the top ``depth`` hits, given in lexical order."""
         n = min(self.settings.depth, len(content_hashes))
-        top = fused_order(np.asarray(lexical[:n], float), self.best_cosines(content_hashes[:n], query),
-                          self.settings.weight, self.settings.fusion)
-        return top + list(range(n, len(content_hashes)))
+        cosine = self.best_cosines(content_hashes[:n], query)
+        if not n or self.settings.weight == 0:
+            return np.asarray(lexical[:n], float)
+        return fuse(np.asarray(lexical[:n], float), cosine, self.settings.weight, self.settings.fusion)
 
 
 _rankers: dict[str, tuple] = {}
@@ -204,18 +213,21 @@ class HybridReranker:
 
     def __init__(self, lexical, step: HybridStep, query: str):
         self.lexical, self.step, self.query = lexical, step, query
-        self.depth = max(lexical.depth, step.ranker.settings.depth)
+        self.depth = lexical.depth
 
     def __call__(self, searcher, hits: list) -> list:
         hits = self.lexical(searcher, hits[: self.lexical.depth]) + hits[self.lexical.depth:]
         column = searcher.reader().column_reader("content_hash")
-        hashes = [_text(column[h.docnum]) for h in hits]
+        top = hits[: min(self.step.ranker.settings.depth, self.depth)]  # those with a lexical rank_score
+        hashes = [_text(column[h.docnum]) for h in top]
         try:
-            order = self.step.ranker.order(hashes, np.array([h.score or 0.0 for h in hits]), self.embedded(hits))
+            fused = self.step.ranker.fused(hashes, np.array([h.rank_score for h in top]), self.embedded(hits))
         except KeyError:
             self.step.fell_back = True
             return hits
-        return [hits[i] for i in order]
+        for hit in hits[len(top):]:
+            hit.rank_score = None  # ranked lexically, on another scale
+        return ranked_by(top, fused) + hits[len(top):]
 
     def embedded(self, hits: list) -> str:
         """The text whose embedding is compared with the passages: the query, its diacritics

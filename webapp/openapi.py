@@ -143,7 +143,7 @@ def openapi_spec(config: Config, example_id: str | None = None) -> dict:
             "schemas": {
                 "Hit": {
                     "type": "object",
-                    "required": ["id", "title", "snippet", "date", "path", "url", "score"],
+                    "required": ["id", "title", "snippet", "date", "path", "url", "score", "rank_score"],
                     "properties": {
                         "id": {"type": "string", "description": "Use in /doc/{id}"},
                         "title": {"type": "string", "description": "HTML: escaped text with <mark> around matches"},
@@ -156,6 +156,11 @@ def openapi_spec(config: Config, example_id: str | None = None) -> dict:
                         "url": {"type": "string"},
                         "score": {"type": "number", "nullable": True,
                                   "description": "BM25F score; null when sorted by date"},
+                        "rank_score": {"type": "number", "nullable": True,
+                                       "description": "The score the top hits are re-ranked by: BM25F over the "
+                                                      "first hit's plus the proximity bonus, and with hybrid "
+                                                      "ranking the weighted cosine below the best one; null past "
+                                                      "the re-ranked top and when sorted by date"},
                     },
                 },
                 "SearchResult": {
