@@ -74,7 +74,7 @@ def best_ranks(work: Path, collection: str, depth: int, limit: int) -> dict[str,
         path = lexical_path(work, collection, form)
         if not path.exists():
             return None
-        for hits in list(json.loads(path.read_text()).values())[:limit]:
+        for hits in list(json.loads(path.read_text()).values())[: limit or None]:
             for rank, (doc_id, *_) in enumerate(hits[:depth]):
                 best[doc_id] = min(rank, best.get(doc_id, rank))
     return best

@@ -25,15 +25,19 @@ class ServerSettings:
     forwarded_allow_ips: str = "127.0.0.1,::1"
 
 
+#: How the semantic ranker fuses (indexer.semantic.fuse).
+FUSIONS = ("score", "wsum", "wrank", "rrf")
+
+
 @dataclass(frozen=True)
 class SemanticSettings:
-    """Hybrid ranking: the ``[semantic]`` section of config.toml (off: docs/hybrid-results.md)."""
+    """Hybrid ranking: the ``[semantic]`` section of config.toml (measured: docs/hybrid-results.md)."""
 
-    enabled: bool = False
+    enabled: bool = True
     passage_syllables: int = 60
     depth: int = 20
-    weight: float = 0.5
-    fusion: str = "wrank"
+    weight: float = 10.0
+    fusion: str = "score"
     threads: int = 1
 
 
@@ -90,8 +94,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         config = replace(config, semantic=_semantic(data.get("semantic", {})))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"bad value in {config_path}: {e}") from None
-    if config.semantic.fusion not in ("wsum", "wrank", "rrf"):
-        raise ConfigError(f"bad value in {config_path}: [semantic] fusion is wsum, wrank or rrf")
+    if config.semantic.fusion not in FUSIONS:
+        raise ConfigError(f"bad value in {config_path}: [semantic] fusion is one of {', '.join(FUSIONS)}")
     env_index = os.environ.get("VNSEARCH_INDEX")
     if env_index:
         config = replace(config, index_dir=Path(env_index))
@@ -128,8 +132,10 @@ def _semantic(section: dict) -> SemanticSettings:
     for key, kind in kinds.items():
         if key in section:
             settings = replace(settings, **{key: kind(section[key])})
-    if settings.passage_syllables < 1 or settings.depth < 0 or not 0 <= settings.weight <= 1 or settings.threads < 1:
-        raise ValueError("[semantic] wants passage_syllables >= 1, depth >= 0, 0 <= weight <= 1, threads >= 1")
+    if settings.passage_syllables < 1 or settings.depth < 0 or settings.weight < 0 or settings.threads < 1:
+        raise ValueError("[semantic] wants passage_syllables >= 1, depth >= 0, weight >= 0, threads >= 1")
+    if settings.fusion != "score" and settings.weight > 1:
+        raise ValueError(f"[semantic] weight is a share from 0 to 1 with fusion {settings.fusion!r}")
     return settings
 
 

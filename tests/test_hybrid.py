@@ -135,8 +135,9 @@ def test_semantic_settings_come_from_config_toml(tmp_path):
     config.write_text("[semantic]\nenabled = false\npassage_syllables = 40\ndepth = 50\nweight = 0.3\n"
                       'fusion = "rrf"\n', encoding="utf-8")
     assert load_config(config).semantic == SemanticSettings(False, 40, 50, 0.3, "rrf", 1)
-    assert Config().semantic == SemanticSettings() and not SemanticSettings().enabled
-    for bad in ['enabled = "yes"', "weight = 2", 'fusion = "max"', "passage_syllables = 0"]:
+    assert Config().semantic == SemanticSettings() and SemanticSettings().enabled, "on unless turned off"
+    for bad in ['enabled = "yes"', "weight = -1", 'weight = 2\nfusion = "rrf"', 'fusion = "max"',
+                "passage_syllables = 0"]:
         config.write_text(f"[semantic]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError):
             load_config(config)
@@ -162,7 +163,28 @@ def test_search_says_which_ranking_ran_and_never_mixes_them(tmp_path):
 
 
 @needs_model
-def test_the_semantic_score_lifts_the_answer_that_shares_fewer_words(tmp_path):
+def test_meaning_decides_between_documents_that_share_the_words_alike(tmp_path):
+    from indexer.search import search
+
+    docs = {
+        "mua-ao.txt": "Học sinh và mùa mưa bão\nMùa mưa bão, học sinh đến trường nên mang áo mưa và đi cùng người lớn.",
+        "nghi-hoc.txt": "Lịch học tuần này\nCác trường cho học sinh ở nhà, tạm dừng đến trường cho đến khi bão tan.",
+    }
+    _, index = built(tmp_path, docs)
+    config = replace(Config(), index_dir=index, semantic=SETTINGS)
+    question = "học sinh nghỉ học khi có bão"
+    lexical = search(question, config=replace(config, semantic=replace(SETTINGS, enabled=False)))
+    assert [h.id for h in lexical.results] == ["mua-ao.txt", "nghi-hoc.txt"]
+    hybrid = search(question, config=config)
+    assert hybrid.ranking == "hybrid" and [h.id for h in hybrid.results] == ["nghi-hoc.txt", "mua-ao.txt"]
+    by_id = {h.id: h.rank_score for h in lexical.results}
+    first, second = hybrid.results
+    assert first.rank_score == by_id[first.id], "the closest in meaning keeps its lexical score"
+    assert second.rank_score < by_id[second.id] and second.rank_score < first.rank_score
+
+
+@needs_model
+def test_a_clear_lexical_lead_holds_unless_meaning_is_weighed_as_a_share(tmp_path):
     from indexer.search import search
 
     docs = {
@@ -170,12 +192,13 @@ def test_the_semantic_score_lifts_the_answer_that_shares_fewer_words(tmp_path):
         "b.txt": "Lịch học tuần này\nHọc sinh tạm dừng đến trường vì bão số 5 đổ bộ.",
     }
     _, index = built(tmp_path, docs)
-    config = replace(Config(), index_dir=index, semantic=replace(SETTINGS, weight=0.9))
+    config = replace(Config(), index_dir=index, semantic=SETTINGS)
     question = "trẻ em có được nghỉ học khi trời bão không"
-    lexical = search(question, config=replace(config, semantic=replace(SETTINGS, enabled=False)))
-    assert [h.id for h in lexical.results] == ["a.txt", "b.txt"]
     hybrid = search(question, config=config)
-    assert hybrid.ranking == "hybrid" and [h.id for h in hybrid.results] == ["b.txt", "a.txt"]
+    assert hybrid.ranking == "hybrid" and [h.id for h in hybrid.results] == ["a.txt", "b.txt"]
+    # min-max scaling stretches the model's small preference for b.txt into a full point
+    share = search(question, config=replace(config, semantic=replace(SETTINGS, fusion="wrank", weight=0.9)))
+    assert [h.id for h in share.results] == ["b.txt", "a.txt"]
 
 
 @needs_model

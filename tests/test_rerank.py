@@ -28,6 +28,15 @@ def test_words_close_together_rank_first(distance_index):
     assert len({hit.score for hit in bm25_only.results}) == 1, "BM25 alone does not tell them apart"
 
 
+def test_rank_scores_say_by_how_much_the_re_ranked_hits_are_ordered(distance_index):
+    near, far = search_all("sen vàng", distance_index).results
+    assert near.rank_score == pytest.approx(2.0), "the first hit's BM25, all the words in one window"
+    assert 1.0 <= far.rank_score < near.rank_score
+    assert [hit.rank_score for hit in search_all("sen vàng", distance_index, sort="date").results] == [None, None]
+    bm25_only = search_all("sen vàng", distance_index, ranking=replace(DEFAULT_RANKING, proximity=0))
+    assert [hit.rank_score for hit in bm25_only.results] == [1.0, 1.0]
+
+
 
 @pytest.fixture(scope="module")
 def completion_index(tmp_path_factory):
