@@ -36,7 +36,7 @@ screenshot: $(STAMP) /usr/bin/chromium
 # The dev collections are read from ../shared/data, never copied into the project.
 bench-relevance: $(STAMP)
 	for c in vinewsqa viquad vicov19qa alqac; do for f in "" --fold-queries; do \
-	  $(BIN)/python -m bench.relevance --collection $$c $$f || exit 1; done; done
+	  $(BIN)/python -m bench.relevance --collection $$c $$f --hybrid || exit 1; done; done
 
 bench-speed: $(STAMP)
 	$(BIN)/python -m bench.speed --sizes 10000,45000,150704

@@ -1,11 +1,13 @@
 """Ranking quality on a BEIR-layout collection, through the same search function as the web API.
 
-    python -m bench.relevance --collection vinewsqa [--fold-queries]    # ../shared/data/vinewsqa
+    python -m bench.relevance --collection vinewsqa [--fold-queries] [--hybrid]   # ../shared/data/vinewsqa
     python -m bench.relevance --corpus C.jsonl --queries Q.jsonl --qrels R.tsv \
         [--fold-queries] [--distractors F.jsonl.gz ...] [--workdir DIR] [--limit N] [--peers]
 
-Prints MRR@10, nDCG@10, Recall@10, Recall@100 and the median query time; the last line is
-exactly ``mrr10=0.xxx ndcg10=0.xxx r10=0.xxx r100=0.xxx``. With ``--peers`` the same is
+Prints MRR@10, nDCG@10, Recall@10, Recall@100 and the median query time of lexical ranking;
+with ``--hybrid`` the embedding stage runs first (what the index's vector store lacks) and
+hybrid ranking (config.toml's ``[semantic]``, turned on) is measured beside it. The last
+line is exactly ``mrr10=0.xxx ndcg10=0.xxx r10=0.xxx r100=0.xxx``, of the last ranking. With ``--peers`` the same is
 measured for the peer engines of ``bench.peers`` instead of vnsearch, one line per peer and a
 markdown table; the last line is then the last peer's.
 """
@@ -48,12 +50,19 @@ def build_index(corpus: Path, distractors: list[Path], workdir: Path, procs: int
 
 
 def evaluate(index_dir: Path, queries: dict[str, str], qrels: beir.Qrels, fold_queries: bool,
-             ranking: Ranking = DEFAULT_RANKING, depth: int = 100) -> tuple[dict[str, float], float]:
-    """Mean metrics of vnsearch over the judged queries, and the median query time in ms."""
+             ranking: Ranking = DEFAULT_RANKING, depth: int = 100,
+             hybrid: bool = False) -> tuple[dict[str, float], float]:
+    """Mean metrics of vnsearch over the judged queries, and the median query time in ms.
+    Lexical ranking, or hybrid when ``hybrid`` (which every query must then have run)."""
     config = replace(load_config(), index_dir=index_dir)
+    config = replace(config, semantic=replace(config.semantic, enabled=hybrid))
+    wanted = "hybrid" if hybrid else "lexical"
 
     def rank(text: str) -> list[str]:
-        return [hit.id for hit in search(text, config=config, per_page=depth, ranking=ranking).results]
+        result = search(text, config=config, per_page=depth, ranking=ranking)
+        if result.ranking != wanted:
+            raise SystemExit(f"{text!r} was ranked {result.ranking}, not {wanted}")
+        return [hit.id for hit in result.results]
 
     def progress(n: int, total: int, mrr: float) -> None:
         if n % 250 == 0:
@@ -76,6 +85,7 @@ def main(argv=None) -> int:
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--ranking", type=json.loads, default={}, help='overrides, e.g. {"bigram": 1.5}')
     parser.add_argument("--peers", action="store_true", help="measure the peer engines (bench.peers) instead")
+    parser.add_argument("--hybrid", action="store_true", help="embed, then measure hybrid ranking beside lexical")
     args = parser.parse_args(argv)
     if args.collection:
         args.corpus, args.queries, args.qrels = beir.collection(args.collection)
@@ -99,13 +109,32 @@ def main(argv=None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     index_dir = build_index(args.corpus, args.distractors, args.workdir, args.procs)
     ranking = replace(DEFAULT_RANKING, **args.ranking)
-    scores, median_ms = evaluate(index_dir, queries, qrels, args.fold_queries, ranking)
+    kinds = [False]
+    if args.hybrid:
+        if (problem := embed(index_dir)) is not None:
+            print(problem, file=sys.stderr)
+            return 2
+        kinds.append(True)
     form = "unaccented" if args.fold_queries else "as given"
-    print(f"{args.corpus.parent.name} ({form}, {len(args.distractors)} distractor files): "
-          f"MRR@10 {scores['mrr10']:.3f}  nDCG@10 {scores['ndcg10']:.3f}  "
-          f"R@10 {scores['r10']:.3f}  R@100 {scores['r100']:.3f}  median {median_ms:.0f} ms/query")
+    for hybrid in kinds:
+        scores, median_ms = evaluate(index_dir, queries, qrels, args.fold_queries, ranking, hybrid=hybrid)
+        print(f"{args.corpus.parent.name} ({form}, {len(args.distractors)} distractor files, "
+              f"{'hybrid' if hybrid else 'lexical'}): "
+              f"MRR@10 {scores['mrr10']:.3f}  nDCG@10 {scores['ndcg10']:.3f}  "
+              f"R@10 {scores['r10']:.3f}  R@100 {scores['r100']:.3f}  median {median_ms:.0f} ms/query")
     print(beir.score_line(scores))
     return 0
+
+
+def embed(index_dir: Path) -> str | None:
+    """Run the embedding stage with config.toml's ``[semantic]`` settings, turned on; the reason
+    when it cannot run."""
+    from indexer.vectorize import reindex_vectors
+
+    settings = replace(load_config().semantic, enabled=True)
+    report = reindex_vectors(index_dir, settings)
+    print(f"index {index_dir}: {report.summary()}", file=sys.stderr)
+    return f"hybrid ranking cannot be measured: {report.skipped}" if report.skipped else None
 
 
 if __name__ == "__main__":

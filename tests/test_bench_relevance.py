@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from bench import relevance
+from indexer.embedding import load_model
 from indexer.store import reindex_lock
 
 DOCS = {
@@ -43,6 +44,18 @@ def test_the_last_line_is_exactly_the_four_scores(collection, tmp_path, capsys, 
     assert relevance.main(args_for(collection, tmp_path / "work", *(["--fold-queries"] if fold else []))) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last == "mrr10=1.000 ndcg10=1.000 r10=1.000 r100=1.000"
+
+
+@pytest.mark.skipif(load_model()[0] is None, reason=load_model()[1])
+def test_hybrid_runs_beside_lexical_after_embedding_what_the_index_lacks(collection, tmp_path, capsys):
+    assert relevance.main(args_for(collection, tmp_path / "work", "--hybrid")) == 0
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
+    assert "lexical): MRR@10 1.000" in lines[0] and "hybrid): MRR@10 1.000" in lines[1]
+    assert lines[2] == "mrr10=1.000 ndcg10=1.000 r10=1.000 r100=1.000"
+    assert "embedding: 3 of 3 passages of 3 documents embedded" in err
+    assert relevance.main(args_for(collection, tmp_path / "work", "--hybrid")) == 0
+    assert "embedding: 0 of 3 passages of 3 documents embedded (3 reused)" in capsys.readouterr().err
 
 
 def test_a_missing_collection_is_a_message_not_a_traceback(collection, tmp_path, capsys):
