@@ -2,7 +2,7 @@
 
     python -m bench.relevance --collection vinewsqa [--fold-queries] [--hybrid]   # ../shared/data/vinewsqa
     python -m bench.relevance --corpus C.jsonl --queries Q.jsonl --qrels R.tsv \
-        [--fold-queries] [--distractors F.jsonl.gz ...] [--workdir DIR] [--limit N] [--peers]
+        [--fold-queries] [--distractors F.jsonl.gz ... [--distractor-limit N]] [--workdir DIR] [--limit N] [--peers]
 
 Prints MRR@10, nDCG@10, Recall@10, Recall@100 and the median query time of lexical ranking;
 with ``--hybrid`` the embedding stage runs first (what the index's vector store lacks) and
@@ -15,7 +15,9 @@ markdown table; the last line is then the last peer's.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
+import itertools
 import json
 import sys
 import time
@@ -49,6 +51,26 @@ def build_index(corpus: Path, distractors: list[Path], workdir: Path, procs: int
     return index_dir
 
 
+def first_records(files: list[Path], n: int, workdir: Path) -> Path:
+    """The first ``n`` records of the jsonl(.gz) ``files``, in order, as one jsonl file under
+    ``workdir`` (written once: the data is read from ../shared/data, never copied into the project)."""
+    key = hashlib.sha1("\0".join(str(p.resolve()) for p in files).encode()).hexdigest()[:10]
+    path = workdir / "distractors" / f"first-{n}-{key}.jsonl"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    left = n
+    with open(tmp, "w", encoding="utf-8") as out:
+        for f in files:
+            with (gzip.open if f.suffix == ".gz" else open)(f, "rt", encoding="utf-8") as source:
+                lines = list(itertools.islice(source, left))
+            out.writelines(lines)
+            left -= len(lines)
+    tmp.replace(path)
+    return path
+
+
 def evaluate(index_dir: Path, queries: dict[str, str], qrels: beir.Qrels, fold_queries: bool,
              ranking: Ranking = DEFAULT_RANKING, depth: int = 100,
              hybrid: bool = False) -> tuple[dict[str, float], float]:
@@ -80,6 +102,7 @@ def main(argv=None) -> int:
     parser.add_argument("--qrels", type=Path)
     parser.add_argument("--fold-queries", action="store_true", help="strip all diacritics from the queries")
     parser.add_argument("--distractors", type=Path, nargs="*", default=[])
+    parser.add_argument("--distractor-limit", type=int, default=0, help="only the first N distractor records")
     parser.add_argument("--workdir", type=Path, default=Path("bench/work"))
     parser.add_argument("--limit", type=int, default=0, help="only the first N judged queries")
     parser.add_argument("--procs", type=int, default=2)
@@ -97,6 +120,9 @@ def main(argv=None) -> int:
         return 2
     qrels = read_qrels(args.qrels)
     queries = beir.judged_queries(read_queries(args.queries), qrels, args.limit)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.distractor_limit:
+        args.distractors = [first_records(args.distractors, args.distractor_limit, args.workdir)]
     if args.peers:
         from bench import peers
 
@@ -106,7 +132,6 @@ def main(argv=None) -> int:
         print(peers.markdown_table(results))
         print(beir.score_line(results[-1].scores))
         return 0
-    args.workdir.mkdir(parents=True, exist_ok=True)
     index_dir = build_index(args.corpus, args.distractors, args.workdir, args.procs)
     ranking = replace(DEFAULT_RANKING, **args.ranking)
     kinds = [False]

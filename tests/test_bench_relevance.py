@@ -46,6 +46,15 @@ def test_the_last_line_is_exactly_the_four_scores(collection, tmp_path, capsys, 
     assert last == "mrr10=1.000 ndcg10=1.000 r10=1.000 r100=1.000"
 
 
+def test_only_the_first_distractors_are_indexed_when_limited(collection, tmp_path, capsys):
+    distractors = tmp_path / "news.jsonl"
+    distractors.write_text("".join(json.dumps({"id": f"d{i}", "title": f"Tin {i}", "body": "Thời tiết hôm nay."},
+                                              ensure_ascii=False) + "\n" for i in range(4)), encoding="utf-8")
+    extra = ["--distractors", str(distractors), "--distractor-limit", "2"]
+    assert relevance.main(args_for(collection, tmp_path / "work", *extra)) == 0
+    assert ": 5 added" in capsys.readouterr().err, "3 documents and the first 2 distractors"
+
+
 @pytest.mark.skipif(load_model()[0] is None, reason=load_model()[1])
 def test_hybrid_runs_beside_lexical_after_embedding_what_the_index_lacks(collection, tmp_path, capsys):
     assert relevance.main(args_for(collection, tmp_path / "work", "--hybrid")) == 0
