@@ -109,6 +109,7 @@ def main(argv=None) -> int:
     parser.add_argument("--ranking", type=json.loads, default={}, help='overrides, e.g. {"bigram": 1.5}')
     parser.add_argument("--peers", action="store_true", help="measure the peer engines (bench.peers) instead")
     parser.add_argument("--hybrid", action="store_true", help="embed, then measure hybrid ranking beside lexical")
+    parser.add_argument("--embed-threads", type=int, help="the model's threads while embedding (config.toml's otherwise)")
     args = parser.parse_args(argv)
     if args.collection:
         args.corpus, args.queries, args.qrels = beir.collection(args.collection)
@@ -136,7 +137,7 @@ def main(argv=None) -> int:
     ranking = replace(DEFAULT_RANKING, **args.ranking)
     kinds = [False]
     if args.hybrid:
-        if (problem := embed(index_dir)) is not None:
+        if (problem := embed(index_dir, args.embed_threads)) is not None:
             print(problem, file=sys.stderr)
             return 2
         kinds.append(True)
@@ -151,12 +152,13 @@ def main(argv=None) -> int:
     return 0
 
 
-def embed(index_dir: Path) -> str | None:
-    """Run the embedding stage with config.toml's ``[semantic]`` settings, turned on; the reason
-    when it cannot run."""
+def embed(index_dir: Path, threads: int | None = None) -> str | None:
+    """Run the embedding stage with config.toml's ``[semantic]`` settings, turned on (and the
+    model on ``threads`` threads, when given); the reason when it cannot run."""
     from indexer.vectorize import reindex_vectors
 
     settings = replace(load_config().semantic, enabled=True)
+    settings = replace(settings, threads=threads or settings.threads)
     report = reindex_vectors(index_dir, settings)
     print(f"index {index_dir}: {report.summary()}", file=sys.stderr)
     return f"hybrid ranking cannot be measured: {report.skipped}" if report.skipped else None

@@ -150,16 +150,25 @@ def _windows(text: str, spans: list[Span], size: int) -> list[tuple[int, int, in
     return candidates
 
 
-def make_snippet(text: str, spans: list[Span], size: int = 200, fragments: int = 3) -> str:
-    """One to ``fragments`` fragments of about ``size`` characters around the best matches."""
+def make_snippet(text: str, spans: list[Span], size: int = 200, fragments: int = 3,
+                 prefer: tuple[int, int] | None = None) -> str:
+    """One to ``fragments`` fragments of about ``size`` characters around the best matches;
+    first those around matches inside ``prefer`` (start, end), when given and any lie there."""
     if not text:
         return ""
     spans = sorted(spans)
     if not spans:
         end = _word_end(text, min(len(text), size)) if len(text) > size else len(text)
         return mark(text, [], 0, end) + ("…" if end < len(text) else "")
+    inside = [(a, b) for a, b in spans if prefer and prefer[0] <= a and b <= prefer[1]]
+
+    def order(candidate):
+        score, start, end = candidate
+        preferred = any(start <= a and b <= end for a, b in inside)
+        return not preferred, -score, start
+
     chosen: list[tuple[int, int]] = []
-    for _, start, end in sorted(_windows(text, spans, size), key=lambda c: (-c[0], c[1])):
+    for _, start, end in sorted(_windows(text, spans, size), key=order):
         if all(end <= s or start >= e for s, e in chosen):
             chosen.append((start, end))
         if len(chosen) == fragments:
@@ -172,14 +181,16 @@ def make_snippet(text: str, spans: list[Span], size: int = 200, fragments: int =
 
 
 def snippet_html(title: str, body: str, spans: tuple[list[Span], list[Span]], words: list[str],
-                 size: int, fragments: int) -> str:
+                 size: int, fragments: int, prefer: tuple[int, int] | None = None) -> str:
     """A hit's snippet from its ``text_spans`` (word spans, phrase spans) in title + body.
 
-    Only the spans inside the body count; word spans keep to the diacritics typed.
+    Only the spans inside the body count; word spans keep to the diacritics typed. Matches
+    inside ``prefer`` (the body's best passage by meaning) come first.
     """
     shift = body_offset(title)
     word_spans, phrase_spans_in_body = ([(s - shift, e - shift) for s, e in part if s >= shift] for part in spans)
-    return make_snippet(body, sorted(select_spans(body, word_spans, words) + phrase_spans_in_body), size, fragments)
+    return make_snippet(body, sorted(select_spans(body, word_spans, words) + phrase_spans_in_body), size, fragments,
+                        prefer)
 
 
 def title_html(title: str, words: list[str], phrases: list[tuple[str, ...]]) -> str:

@@ -26,6 +26,7 @@ from .execution import execute
 from .highlight import paragraphs_html, snippet_html, spans_by_tokenizing, text_spans, title_html
 from .plan import DEFAULT_RANKING, Ranking, build_query, common_clauses, expand_synonyms
 from .query import ParsedQuery, clean_query, parse_query
+from .passages import split_passages
 from .rerank import ProximityReranker
 from .semantic import HybridStep, ranker_for
 from .store import kept_reader
@@ -233,6 +234,15 @@ def _iso_date(stored: dict) -> str | None:
     return date.date().isoformat() if date else None
 
 
+def _passage_span(hit, title: str, body: str, config: Config) -> tuple[int, int] | None:
+    """Where the hit's best passage by meaning lies in its body, when hybrid ranking found one."""
+    number = getattr(hit, "best_passage", None)  # set by the semantic ranker only
+    if number is None:
+        return None
+    passages = split_passages(title, body, config.semantic.passage_syllables)
+    return (passages[number].start, passages[number].end) if number < len(passages) else None
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
@@ -249,7 +259,8 @@ def _hits(searcher, hits: list, parsed: ParsedQuery, config: Config, scored: boo
             id=stored["id"],
             title=title_html(title or stored.get("id", ""), words, phrases),
             snippet=snippet_html(title, stored.get("body", ""), spans[hit.docnum], words,
-                                 config.snippet_chars, config.snippet_fragments),
+                                 config.snippet_chars, config.snippet_fragments,
+                                 _passage_span(hit, title, stored.get("body", ""), config)),
             date=_iso_date(stored),
             path=stored.get("path", ""),
             url=stored.get("url", ""),

@@ -117,22 +117,26 @@ class SemanticRanker:
         self.model, self.store, self.passages, self.settings = model, store, passages, settings
         self.query_vector = lru_cache(maxsize=8)(model.query)  # one embedding per request
 
-    def best_cosines(self, content_hashes: list[str], query: str) -> np.ndarray:
+    def best_passages(self, content_hashes: list[str], query: str) -> tuple[np.ndarray, list[int]]:
+        """Each hit's best passage cosine, and that passage's number in its document
+        (``split_passages`` order)."""
         vector = self.query_vector(query)
         rows = [self.passages.rows_of(h) for h in content_hashes]
-        sims = self.store.vectors_at(np.concatenate(rows)) @ vector if rows else np.zeros(0)
-        owners = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
-        best = np.full(len(rows), -1.0)
-        np.maximum.at(best, owners, sims)
-        return best
+        if not rows:
+            return np.zeros(0), []
+        sims = self.store.vectors_at(np.concatenate(rows)) @ vector
+        bounds = np.cumsum([0] + [len(r) for r in rows])
+        best_at = [int(np.argmax(sims[a:b])) for a, b in zip(bounds, bounds[1:])]
+        return np.array([sims[a + i] for a, i in zip(bounds, best_at)], dtype=float), best_at
 
-    def fused(self, content_hashes: list[str], lexical: np.ndarray, query: str) -> np.ndarray:
-        """The fused scores of the top ``depth`` hits, given in lexical order."""
+    def fused(self, content_hashes: list[str], lexical: np.ndarray, query: str) -> tuple[np.ndarray, list[int]]:
+        """The fused scores of the top ``depth`` hits, given in lexical order, and the number
+        of each one's best passage."""
         n = min(self.settings.depth, len(content_hashes))
-        cosine = self.best_cosines(content_hashes[:n], query)
+        cosine, best_at = self.best_passages(content_hashes[:n], query)
         if not n or self.settings.weight == 0:
-            return np.asarray(lexical[:n], float)
-        return fuse(np.asarray(lexical[:n], float), cosine, self.settings.weight, self.settings.fusion)
+            return np.asarray(lexical[:n], float), best_at
+        return fuse(np.asarray(lexical[:n], float), cosine, self.settings.weight, self.settings.fusion), best_at
 
 
 _rankers: dict[str, tuple] = {}
@@ -221,10 +225,13 @@ class HybridReranker:
         top = hits[: min(self.step.ranker.settings.depth, self.depth)]  # those with a lexical rank_score
         hashes = [_text(column[h.docnum]) for h in top]
         try:
-            fused = self.step.ranker.fused(hashes, np.array([h.rank_score for h in top]), self.embedded(hits))
+            fused, best_at = self.step.ranker.fused(hashes, np.array([h.rank_score for h in top]),
+                                                    self.embedded(hits))
         except KeyError:
             self.step.fell_back = True
             return hits
+        for hit, passage in zip(top, best_at):
+            hit.best_passage = passage  # the snippet prefers it
         for hit in hits[len(top):]:
             hit.rank_score = None  # ranked lexically, on another scale
         return ranked_by(top, fused) + hits[len(top):]

@@ -172,6 +172,20 @@ def test_make_snippet_without_matches_is_the_start_of_the_text():
     assert make_snippet("ngắn", [], 50) == "ngắn"
 
 
+def test_a_snippet_leads_with_the_preferred_passage_when_it_holds_a_match():
+    dense = "Bão số 5 đổ bộ, bão gây mưa lớn, bão làm đổ cây."
+    filler = " Người dân dọn dẹp đường phố sau nhiều ngày." * 6
+    answer = " Các trường cho học sinh nghỉ học vì bão."
+    text = dense + filler + answer + filler
+    spans = spans_by_tokenizing(text, ["bão"])
+    first = lambda snippet: plain(snippet).strip("…").split(" … ")[0]
+    assert first(make_snippet(text, spans, size=60, fragments=1)).startswith("Bão số 5"), "densest first"
+    passage = (text.index(answer), text.index(answer) + len(answer))
+    assert "nghỉ học vì bão" in first(make_snippet(text, spans, size=60, fragments=1, prefer=passage))
+    no_match = (len(dense), len(dense) + len(filler))
+    assert first(make_snippet(text, spans, size=60, fragments=1, prefer=no_match)).startswith("Bão số 5")
+
+
 @pytest.mark.parametrize("text", [
     "x" * 5000 + " hồ " + "y" * 5000,
     "Xem tại https://example.vn/" + "tin-tuc/" * 60 + "hồ-gươm " + "và đoạn văn sau. " * 20,

@@ -3,6 +3,7 @@ reused, resumed after kill -9, never mixed with documents that lack them, and le
 when the model cannot load."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -81,7 +82,7 @@ def test_the_semantic_ranker_prefers_the_document_that_answers(tmp_path):
     corpus, index = built(tmp_path)
     ranker = ranker_for(index, SETTINGS)
     hashes = [h.decode() for h in ranker.passages.hashes]
-    cosines = ranker.best_cosines(hashes, "muỗi truyền bệnh gì")
+    cosines, _ = ranker.best_passages(hashes, "muỗi truyền bệnh gì")
     by_id = {h: i for i, h in indexed_hashes(index).items()}
     assert by_id[hashes[int(cosines.argmax())]] == "sot-xuat-huyet.txt"
 
@@ -199,6 +200,27 @@ def test_a_clear_lexical_lead_holds_unless_meaning_is_weighed_as_a_share(tmp_pat
     # min-max scaling stretches the model's small preference for b.txt into a full point
     share = search(question, config=replace(config, semantic=replace(SETTINGS, fusion="wrank", weight=0.9)))
     assert [h.id for h in share.results] == ["b.txt", "a.txt"]
+
+
+@needs_model
+def test_the_snippet_leads_with_the_passage_closest_in_meaning(tmp_path):
+    from indexer.search import search
+
+    damage = ("Bão số 5 quật đổ hàng trăm cây xanh, nhiều học sinh và giáo viên phải dọn dẹp sân trường, mái "
+              "tôn và cột điện gãy đổ sau bão khiến nhiều khu phố mất điện trong hai ngày liền, người dân phải "
+              "đi mua nến và nước uống.")
+    closed = ("Sở Giáo dục thông báo các trường đóng cửa, cho các em ở nhà đến khi bão tan hẳn, và sẽ học bù "
+              "vào cuối tuần sau.")
+    _, index = built(tmp_path, {"bao.txt": f"Tin bão số 5\n{damage} {closed}"})
+    config = replace(Config(), index_dir=index, semantic=SETTINGS, snippet_fragments=1, snippet_chars=80)
+    question = "học sinh có được nghỉ học khi có bão không"
+
+    def snippet(semantic) -> str:
+        result = search(question, config=replace(config, semantic=semantic))
+        return re.sub(r"</?mark>", "", result.results[0].snippet)
+
+    assert snippet(replace(SETTINGS, enabled=False)).startswith("Bão số 5"), "the most query words"
+    assert "cho các em ở nhà" in snippet(SETTINGS)
 
 
 @needs_model
