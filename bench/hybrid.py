@@ -4,6 +4,7 @@
     python -m bench.hybrid lexical [--collections ...]
     python -m bench.hybrid queries [--collections ...]
     python -m bench.hybrid report  [--collections ...] [--sizes ...] > docs/hybrid-results.md
+    python -m bench.hybrid cost --index DIR [--queries 200]   # query time, lexical and hybrid
 
 Every stage is resumable and keeps what it computed under bench/work/hybrid: passage and
 query vectors in append-only vector stores (indexer.vectors), each query's lexical top 100
@@ -195,9 +196,46 @@ def stage_queries(collections, work: Path, limit: int, threads: int = 1) -> None
             print(f"{c}: {n} query vectors, {1000 * (time.monotonic() - started) / n:.1f} ms each", file=sys.stderr)
 
 
+# --- query-time cost -------------------------------------------------------------------------
+
+
+def stage_cost(index_dir: Path, count: int) -> None:
+    """p50 / p95 of keyword queries through ``search`` with lexical and with hybrid ranking
+    (config.toml's settings) on an index whose vectors are built, each query timed once per
+    ranking after a warm-up pass over other queries; prints one markdown table."""
+    from bench.speed.queries import keywords_from_titles
+    from indexer.store import open_index
+
+    with open_index(index_dir).reader() as reader:
+        titles = [stored.get("title", "") for _, stored in reader.iter_docs()]
+    queries = keywords_from_titles([t for t in titles if t], 2 * count)
+    warm, timed = queries[count:], queries[:count]
+    config = replace(load_config(), index_dir=index_dir)
+    rankings = {"lexical": replace(config, semantic=replace(config.semantic, enabled=False)),
+                "hybrid": replace(config, semantic=replace(config.semantic, enabled=True))}
+    for text in warm[:20]:
+        for c in rankings.values():
+            search(text, config=c)
+    times: dict[str, list[float]] = {name: [] for name in rankings}
+    for text in timed:
+        for name, c in rankings.items():
+            started = time.perf_counter()
+            result = search(text, config=c)
+            times[name].append(1000 * (time.perf_counter() - started))
+            if result.ranking != name and result.total:
+                sys.exit(f"{text!r} was ranked {result.ranking}, not {name}: are the vectors built?")
+    extra = np.array(times["hybrid"]) - np.array(times["lexical"])
+    print(f"| {len(titles)} documents, {count} keyword queries | p50 ms | p95 ms |\n|---|---|---|")
+    for name, ms in times.items():
+        print(f"| {name} | {np.percentile(ms, 50):.1f} | {np.percentile(ms, 95):.1f} |")
+    print(f"| hybrid − lexical, per query | {np.percentile(extra, 50):.1f} | {np.percentile(extra, 95):.1f} |")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["embed", "lexical", "queries", "report"])
+    parser.add_argument("stage", choices=["embed", "lexical", "queries", "report", "cost"])
+    parser.add_argument("--index", type=Path, help="cost: an index whose vectors are built")
+    parser.add_argument("--queries", type=int, default=200, help="cost: how many keyword queries")
     parser.add_argument("--collections", default=",".join(COLLECTIONS))
     parser.add_argument("--sizes", default="60")
     parser.add_argument("--work", type=Path, default=WORK)
@@ -216,6 +254,10 @@ def main(argv=None) -> int:
         stage_embed(collections, sizes, args.work, args.batch, args.depth, args.embed_limit, args.threads)
     elif args.stage == "lexical":
         stage_lexical(collections, args.work, args.procs, args.limit)
+    elif args.stage == "cost":
+        if args.index is None:
+            parser.error("cost needs --index")
+        stage_cost(args.index, args.queries)
     elif args.stage == "queries":
         stage_queries(collections, args.work, args.embed_limit, args.threads)
     else:

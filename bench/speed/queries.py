@@ -17,7 +17,11 @@ SEED = 20240601
 
 def keyword_queries(corpus: Path, n_docs: int, count: int) -> list[str]:
     """``count`` runs of 1-4 consecutive title words (fixed seed); every second one unaccented."""
-    titles = [r["title"] for r in read_records(corpus, n_docs)]
+    return keywords_from_titles([r["title"] for r in read_records(corpus, n_docs)], count)
+
+
+def keywords_from_titles(titles: list[str], count: int) -> list[str]:
+    """``keyword_queries`` drawn from ``titles``."""
     rng = random.Random(SEED)
     out: list[str] = []
     while len(out) < count:
