@@ -144,6 +144,12 @@ def test_semantic_settings_come_from_config_toml(tmp_path):
             load_config(config)
 
 
+def test_the_shipped_config_ranks_hybrid_with_the_defaults(monkeypatch):
+    monkeypatch.delenv("VNSEARCH_SEMANTIC", raising=False)  # the tests turn it off
+    shipped = load_config(ROOT / "config.toml").semantic
+    assert shipped == SemanticSettings() and shipped.enabled and shipped.fusion == "score"
+
+
 @needs_model
 def test_search_says_which_ranking_ran_and_never_mixes_them(tmp_path):
     from indexer.search import search
