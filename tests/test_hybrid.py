@@ -52,6 +52,12 @@ def built(tmp_path: Path, docs: dict[str, str] = DOCS, vectors: bool = True) -> 
     return corpus, index
 
 
+def hybrid_config(tmp_path: Path, docs: dict[str, str]) -> Config:
+    """The default settings, hybrid ranking on, over an index of ``docs`` with its vectors built."""
+    _, index = built(tmp_path, docs)
+    return replace(Config(), index_dir=index, semantic=SETTINGS)
+
+
 @needs_model
 def test_vectors_are_embedded_once_and_reused_by_incremental_and_full_rebuilds(tmp_path):
     corpus, index = built(tmp_path, vectors=False)
@@ -177,8 +183,7 @@ def test_meaning_decides_between_documents_that_share_the_words_alike(tmp_path):
         "mua-ao.txt": "Học sinh và mùa mưa bão\nMùa mưa bão, học sinh đến trường nên mang áo mưa và đi cùng người lớn.",
         "nghi-hoc.txt": "Lịch học tuần này\nCác trường cho học sinh ở nhà, tạm dừng đến trường cho đến khi bão tan.",
     }
-    _, index = built(tmp_path, docs)
-    config = replace(Config(), index_dir=index, semantic=SETTINGS)
+    config = hybrid_config(tmp_path, docs)
     question = "học sinh nghỉ học khi có bão"
     lexical = search(question, config=replace(config, semantic=replace(SETTINGS, enabled=False)))
     assert [h.id for h in lexical.results] == ["mua-ao.txt", "nghi-hoc.txt"]
@@ -198,8 +203,7 @@ def test_a_clear_lexical_lead_holds_unless_meaning_is_weighed_as_a_share(tmp_pat
         "a.txt": "Trẻ em và thời tiết\nTrẻ em nên mặc ấm khi trời lạnh; trẻ em cần uống đủ nước khi trời nóng.",
         "b.txt": "Lịch học tuần này\nHọc sinh tạm dừng đến trường vì bão số 5 đổ bộ.",
     }
-    _, index = built(tmp_path, docs)
-    config = replace(Config(), index_dir=index, semantic=SETTINGS)
+    config = hybrid_config(tmp_path, docs)
     question = "trẻ em có được nghỉ học khi trời bão không"
     hybrid = search(question, config=config)
     assert hybrid.ranking == "hybrid" and [h.id for h in hybrid.results] == ["a.txt", "b.txt"]
@@ -217,8 +221,8 @@ def test_the_snippet_leads_with_the_passage_closest_in_meaning(tmp_path):
               "đi mua nến và nước uống.")
     closed = ("Sở Giáo dục thông báo các trường đóng cửa, cho các em ở nhà đến khi bão tan hẳn, và sẽ học bù "
               "vào cuối tuần sau.")
-    _, index = built(tmp_path, {"bao.txt": f"Tin bão số 5\n{damage} {closed}"})
-    config = replace(Config(), index_dir=index, semantic=SETTINGS, snippet_fragments=1, snippet_chars=80)
+    config = replace(hybrid_config(tmp_path, {"bao.txt": f"Tin bão số 5\n{damage} {closed}"}),
+                     snippet_fragments=1, snippet_chars=80)
     question = "học sinh có được nghỉ học khi có bão không"
 
     def snippet(semantic) -> str:
