@@ -159,7 +159,9 @@ def embed(index_dir: Path, threads: int | None = None) -> str | None:
 
     settings = replace(load_config().semantic, enabled=True)
     settings = replace(settings, threads=threads or settings.threads)
-    report = reindex_vectors(index_dir, settings)
+    while (report := reindex_vectors(index_dir, settings)).busy:  # the other query form's run
+        print(f"{report.skipped}; waiting", file=sys.stderr)
+        time.sleep(BUSY_WAIT_SECONDS)
     print(f"index {index_dir}: {report.summary()}", file=sys.stderr)
     return f"hybrid ranking cannot be measured: {report.skipped}" if report.skipped else None
 

@@ -36,7 +36,7 @@ class SemanticSettings:
     enabled: bool = True
     passage_syllables: int = 60
     depth: int = 20
-    weight: float = 10.0
+    weight: float = 12.0
     fusion: str = "score"
     threads: int = 1
 

@@ -39,6 +39,7 @@ class EmbedReport:
     embedded: int = 0
     seconds: float = 0.0
     skipped: str = ""  # why there was no embedding stage
+    busy: bool = False  # skipped because another reindex holds the index
 
     def summary(self) -> str:
         """The summary line; empty when hybrid ranking is turned off (nothing to say)."""
@@ -111,8 +112,8 @@ def reindex_vectors(index_dir: Path, settings: SemanticSettings,
     try:
         with reindex_lock(index_dir):
             return embed_generation(index_dir, model, settings, lambda total, done: _progress(total, done, log))
-    except IndexBusy as busy:
-        return EmbedReport(skipped=str(busy))
+    except IndexBusy as e:
+        return EmbedReport(skipped=str(e), busy=True)
 
 
 def _progress(total: int, reused: int, log) -> Callable[[int], None]:
