@@ -131,6 +131,10 @@ def _word_end(text: str, i: int) -> int:
     return i
 
 
+#: A fragment's score: distinct query words × this, plus the matches (fewer than this).
+_DISTINCT = 100
+
+
 def _windows(text: str, spans: list[Span], size: int) -> list[tuple[int, int, int]]:
     """Candidate fragments ``(score, start, end)``: one per span, centred on the spans it covers."""
     candidates = []
@@ -146,29 +150,35 @@ def _windows(text: str, spans: list[Span], size: int) -> list[tuple[int, int, in
         if end - start > size * 1.3:  # one very long "word": cut it anyway
             end = max(last_end, start + size)
         distinct = len({normalise_word(text[a:b]) for a, b in covered})
-        candidates.append((distinct * 100 + len(covered), start, end))
+        candidates.append((distinct * _DISTINCT + len(covered), start, end))
     return candidates
 
 
 def make_snippet(text: str, spans: list[Span], size: int = 200, fragments: int = 3,
                  prefer: tuple[int, int] | None = None) -> str:
-    """One to ``fragments`` fragments of about ``size`` characters around the best matches;
-    first those around matches inside ``prefer`` (start, end), when given and any lie there."""
+    """One to ``fragments`` fragments of about ``size`` characters around the best matches.
+
+    With ``prefer`` (start, end), fragments around matches inside it come first when they
+    hold at least half as many distinct query words as the best fragment: a passage that
+    means the query still has to show its words.
+    """
     if not text:
         return ""
     spans = sorted(spans)
     if not spans:
         end = _word_end(text, min(len(text), size)) if len(text) > size else len(text)
         return mark(text, [], 0, end) + ("…" if end < len(text) else "")
+    windows = _windows(text, spans, size)
     inside = [(a, b) for a, b in spans if prefer and prefer[0] <= a and b <= prefer[1]]
+    enough = (max(score for score, _, _ in windows) // _DISTINCT + 1) // 2
 
     def order(candidate):
         score, start, end = candidate
-        preferred = any(start <= a and b <= end for a, b in inside)
+        preferred = score // _DISTINCT >= enough and any(start <= a and b <= end for a, b in inside)
         return not preferred, -score, start
 
     chosen: list[tuple[int, int]] = []
-    for _, start, end in sorted(_windows(text, spans, size), key=order):
+    for _, start, end in sorted(windows, key=order):
         if all(end <= s or start >= e for s, e in chosen):
             chosen.append((start, end))
         if len(chosen) == fragments:

@@ -186,6 +186,17 @@ def test_a_snippet_leads_with_the_preferred_passage_when_it_holds_a_match():
     assert first(make_snippet(text, spans, size=60, fragments=1, prefer=no_match)).startswith("Bão số 5")
 
 
+def test_a_preferred_passage_must_show_half_the_query_words_the_best_fragment_does():
+    dense = "Bão số 5 khiến học sinh cả tỉnh nghỉ học."
+    filler = " Người dân dọn dẹp đường phố sau nhiều ngày." * 6
+    lone = " Trời lại có bão."
+    text = dense + filler + lone + filler
+    spans = spans_by_tokenizing(text, ["bão", "học", "sinh", "nghỉ"])
+    passage = (text.index(lone), text.index(lone) + len(lone))
+    snippet = plain(make_snippet(text, spans, size=60, fragments=1, prefer=passage))
+    assert snippet.startswith("Bão số 5"), "one word of four is not enough"
+
+
 @pytest.mark.parametrize("text", [
     "x" * 5000 + " hồ " + "y" * 5000,
     "Xem tại https://example.vn/" + "tin-tuc/" * 60 + "hồ-gươm " + "và đoạn văn sau. " * 20,
