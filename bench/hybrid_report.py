@@ -16,7 +16,7 @@ from bench.hybrid import (
     query_key, query_store, query_texts,
 )
 from bench.beir import metrics
-from indexer.semantic import fused_order
+from indexer.semantic import fuse
 
 #: The weights swept: the cosine's share for the scaled fusions, its factor for ``score``.
 SHARES = tuple(round(a, 2) for a in np.arange(0, 1.0001, 0.05))
@@ -30,6 +30,8 @@ FUSIONS = ("score", "wsum", "wrank", "rrf")
 
 def alphas(fusion: str) -> tuple[float, ...]:
     return FACTORS if fusion == "score" else SHARES
+
+
 #: No collection may lose more than this MRR@10 to the setting that ships.
 MAX_LOSS = 0.005
 
@@ -38,7 +40,9 @@ def rerank(ids: list[str], lexical: np.ndarray, cosine: np.ndarray, depth: int, 
            fusion: str) -> list[str]:
     """The ids with the top ``depth`` re-ordered by fused score; the rest keep their lexical order."""
     n = min(depth, len(ids))
-    order = fused_order(lexical[:n], cosine[:n], alpha, fusion)
+    if not n or alpha == 0:
+        return ids
+    order = np.argsort(-fuse(lexical[:n], cosine[:n], alpha, fusion), kind="stable")  # ties: lexical order
     return [ids[i] for i in order] + ids[n:]
 
 

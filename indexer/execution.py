@@ -24,6 +24,7 @@ class ScoredHit:
     score: float | None
     searcher: object
     rank_score: float | None = None  # set by re-ranking
+    best_passage: int | None = None  # set by the semantic ranker
 
     def fields(self) -> dict:
         return self.searcher.stored_fields(self.docnum)

@@ -236,7 +236,7 @@ def _iso_date(stored: dict) -> str | None:
 
 def _passage_span(hit, title: str, body: str, config: Config) -> tuple[int, int] | None:
     """Where the hit's best passage by meaning lies in its body, when hybrid ranking found one."""
-    number = getattr(hit, "best_passage", None)  # set by the semantic ranker only
+    number = getattr(hit, "best_passage", None)  # Whoosh's hits have none unless hybrid-ranked
     if number is None:
         return None
     passages = split_passages(title, body, config.semantic.passage_syllables)
@@ -264,7 +264,7 @@ def _hits(searcher, hits: list, parsed: ParsedQuery, config: Config, scored: boo
             date=_iso_date(stored),
             path=stored.get("path", ""),
             url=stored.get("url", ""),
-            score=round(hit.score, 4) if scored and hit.score is not None else None,
+            score=_rounded(hit.score) if scored else None,
             rank_score=_rounded(getattr(hit, "rank_score", None)),  # Whoosh's hits have none past the re-ranked top
         ))
     return out

@@ -103,13 +103,6 @@ def _minmax(x: np.ndarray) -> np.ndarray:
     return (x - x.min()) / span if span > 0 else np.zeros(len(x))
 
 
-def fused_order(lexical: np.ndarray, cosine: np.ndarray, alpha: float, fusion: str) -> list[int]:
-    """Positions of the hits (given in lexical order) in fused order; ties keep lexical order."""
-    if not len(cosine) or alpha == 0:
-        return list(range(len(cosine)))
-    return [int(i) for i in np.argsort(-fuse(lexical, cosine, alpha, fusion), kind="stable")]
-
-
 class SemanticRanker:
     """Re-rank a generation's top hits; ``for_index`` gives None when it cannot (lexical ranking)."""
 
@@ -130,13 +123,13 @@ class SemanticRanker:
         return np.array([sims[a + i] for a, i in zip(bounds, best_at)], dtype=float), best_at
 
     def fused(self, content_hashes: list[str], lexical: np.ndarray, query: str) -> tuple[np.ndarray, list[int]]:
-        """The fused scores of the top ``depth`` hits, given in lexical order, and the number
-        of each one's best passage."""
-        n = min(self.settings.depth, len(content_hashes))
-        cosine, best_at = self.best_passages(content_hashes[:n], query)
-        if not n or self.settings.weight == 0:
-            return np.asarray(lexical[:n], float), best_at
-        return fuse(np.asarray(lexical[:n], float), cosine, self.settings.weight, self.settings.fusion), best_at
+        """The fused scores of hits given in lexical order with their lexical ``rank_score``,
+        and the number of each one's best passage."""
+        cosine, best_at = self.best_passages(content_hashes, query)
+        lexical = np.asarray(lexical, float)
+        if not len(lexical) or self.settings.weight == 0:
+            return lexical, best_at
+        return fuse(lexical, cosine, self.settings.weight, self.settings.fusion), best_at
 
 
 _rankers: dict[str, tuple] = {}
@@ -210,7 +203,8 @@ class HybridStep:
 
 
 class HybridReranker:
-    """The lexical re-ranker, then the semantic ranker over the top ``depth`` of its order.
+    """The lexical re-ranker, then the semantic ranker over the top ``depth`` of its order
+    (at most the lexical re-ranker's depth: those hits have a lexical ``rank_score``).
 
     A hit without vectors, which the passage map rules out, leaves the whole list lexical.
     """
@@ -222,7 +216,7 @@ class HybridReranker:
     def __call__(self, searcher, hits: list) -> list:
         hits = self.lexical(searcher, hits[: self.lexical.depth]) + hits[self.lexical.depth:]
         column = searcher.reader().column_reader("content_hash")
-        top = hits[: min(self.step.ranker.settings.depth, self.depth)]  # those with a lexical rank_score
+        top = hits[: min(self.step.ranker.settings.depth, self.depth)]
         hashes = [_text(column[h.docnum]) for h in top]
         try:
             fused, best_at = self.step.ranker.fused(hashes, np.array([h.rank_score for h in top]),
