@@ -126,18 +126,32 @@ class Vocabulary:
             m.next()
         return self._spelt_at(folded, where)
 
-    def _spelt_at(self, folded: str, places: dict[int, set[int]]) -> dict[str, int]:
+    def _spelt_at(self, folded: str, places: dict[int, set[int]],
+                  decisive: bool = False) -> dict[str, int]:
         """Spellings of syllable ``folded`` -> how many of the documents of ``places``
-        (document -> positions where the syllable stands) spell it so there."""
+        (document -> positions where the syllable stands) spell it so there.
+
+        ``decisive``: stop reading spellings, the most frequent first, once one is in more
+        documents than hold a place no spelling read so far explains: the likeliest spelling
+        is then known, and the rarer ones' counts are left out.
+        """
         order = sorted(d for d in places if places[d])
+        unexplained = {d: set(places[d]) for d in order}
         counts: dict[str, int] = {}
-        for form in self.forms(folded):  # each accented one a term of the index
+        forms = self.forms(folded)
+        for form in sorted(forms, key=lambda w: (-forms[w], w)):  # each accented one a term of the index
             if form == folded:
                 continue
             positions = self._positions(form, order)
-            n = sum(1 for d in order if places[d] & set(positions[d]))
+            n = 0
+            for d in order:
+                if places[d] & set(positions[d]):
+                    n += 1
+                    unexplained[d] -= set(positions[d])
             if n:
                 counts[form] = n
+                if decisive and max(counts.values()) > sum(1 for left in unexplained.values() if left):
+                    break
         # Positions no accented spelling explains are spelt plain (a document may hold
         # several spellings, so the plain count of ``forms`` can miss it).
         counts[folded] = max(0, len(order) - sum(counts.values()))
@@ -185,11 +199,12 @@ class Vocabulary:
             return None
         return max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w))
 
-    def phrase_evidence(self, folds: list[str],
-                        places: set[int] | None = None) -> list[dict[str, int]] | None:
+    def phrase_evidence(self, folds: list[str], places: set[int] | None = None,
+                        decisive: bool = False) -> list[dict[str, int]] | None:
         """For each word of the folded phrase ``folds`` (those at ``places`` only, if given:
         the others get none), its spellings -> how many of a few documents holding the whole
-        phrase spell it so; None when no document holds it.
+        phrase spell it so; None when no document holds it. ``decisive``: only as many
+        spellings as it takes to know the likeliest (``_spelt_at``).
 
         Read from positions: the phrase's bigrams one after another, then each spelling at
         its place. ``thi tot nghiep`` is spelt ``thi tốt nghiệp`` where ``thi tot`` alone is
@@ -203,7 +218,7 @@ class Vocabulary:
         starts = self._phrase_starts(bigrams)
         if not starts:
             return None
-        return [self._spelt_at(f, {d: {p + i for p in at} for d, at in starts.items()})
+        return [self._spelt_at(f, {d: {p + i for p in at} for d, at in starts.items()}, decisive)
                 if places is None or i in places else {} for i, f in enumerate(folds)]
 
     def _phrase_starts(self, bigrams: list[str]) -> dict[int, set[int]]:
@@ -263,7 +278,8 @@ class Vocabulary:
         (``phrase_evidence``), else as those holding it beside its neighbours (``spell``);
         words typed with diacritics are kept."""
         folds = [fold(w) for w in words]
-        whole = self.phrase_evidence(folds, {i for i, w in enumerate(words) if not has_diacritics(w)})
+        whole = self.phrase_evidence(folds, {i for i, w in enumerate(words) if not has_diacritics(w)},
+                                     decisive=True)
         out = []
         for i, word in enumerate(words):
             if has_diacritics(word):

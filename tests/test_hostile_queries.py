@@ -90,7 +90,7 @@ def _check_search_response(client, params: dict) -> None:
     assert_no_live_markup(page.get_data(as_text=True))
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(params=SEARCH_PARAMS)
 def test_hostile_search_requests_never_fail(sample_client, params):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -291,6 +292,30 @@ def test_suggest_completes_with_diacritics_from_the_index(client):
     assert data["query"] == "thi tot ngh" and data["suggestions"][0] == "thi tốt nghiệp"
     assert "giáo dục" in api(client, "/api/suggest", q="giao d")["suggestions"]
     assert "tuyển sinh" in api(client, "/api/suggest", q="tuyển s")["suggestions"]
+
+
+def test_a_phrase_is_spelt_alike_when_its_spellings_are_read_only_until_one_decides(sample_index):
+    """Autocomplete reads a word's spellings, the most frequent first, only until one holds
+    more of the phrase's documents than any other still could; the spelling chosen must be
+    the one a full count chooses, for every phrase of two or three words in the samples."""
+    from indexer.analysis import fold, syllables
+    from indexer.store import kept_reader
+    from indexer.vocabulary import Vocabulary
+
+    vocab = Vocabulary(kept_reader(sample_index))
+    text = (Path(__file__).resolve().parent.parent / "samples" / "2023-ho-guom-ho-nuoc-noi-do.txt").read_text("utf-8")
+    words = [fold(u.surface) for u in syllables(text)]
+    cut_short = 0
+    for n in (2, 3):
+        for start in range(0, len(words) - n, 7):
+            phrase = words[start:start + n]
+            full, quick = vocab.phrase_evidence(phrase), vocab.phrase_evidence(phrase, decisive=True)
+            assert (full is None) == (quick is None), phrase
+            for word, every, some in zip(phrase, full or (), quick or ()):
+                best = (lambda counts: max(counts, key=lambda w: (counts[w], vocab.forms(word).get(w, 0), w)))
+                assert best(every) == best(some), phrase
+                cut_short += len(some) < len(every)
+    assert cut_short, "no word's count stopped early: nothing compared"
 
 
 def test_suggest_after_a_space_proposes_the_next_word(client):
