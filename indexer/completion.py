@@ -131,6 +131,19 @@ def _phrase_counts(reader, previous: str, prefix: str, context: list[str]) -> di
     return {c: n for c, n in narrowed.items() if n} or counts
 
 
+def _counts(reader, previous: str | None, prefix: str, context: list[str]) -> dict[str, int]:
+    """Folded syllables beginning ``prefix`` -> how often they follow folded ``previous``
+    (``_phrase_counts``), else, when none does or there is no previous word, their document
+    frequencies."""
+    counts = _phrase_counts(reader, previous, prefix, context) if previous else {}
+    if not counts:
+        counts = _prefix_terms(reader, prefix)
+        for syllable in syllables_with_prefix(prefix):
+            if syllable not in counts and (n := reader.doc_frequency(FIELD, syllable)):
+                counts[syllable] = n
+    return counts
+
+
 def _fits_typed(form: str, typed: str) -> bool:
     """Whether ``form`` can be what ``typed`` (with the diacritics typed so far) begins. A tone
     is often typed last (``nghiê`` before ``nghiệp``), so a prefix without one fits any tone."""
@@ -165,12 +178,9 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
         # Bigrams are folded: the documents holding the previous word as typed say which
         # ``am_nh…`` it is (``ấm nhỏ``, not ``âm nhạc``).
         context.append(previous.lower())
-    counts = _phrase_counts(reader, fold(previous), prefix, context) if previous else {}
-    if not counts:
-        counts = _prefix_terms(reader, prefix)
-        for syllable in syllables_with_prefix(prefix):
-            if syllable not in counts and (n := reader.doc_frequency(FIELD, syllable)):
-                counts[syllable] = n
+    left = fold(previous) if previous else None
+    counts = vocab.remembered(("completions", left, prefix, *context),
+                              lambda: _counts(reader, left, prefix, context))
     if has_diacritics(typed):
         # Only the share of a syllable's documents spelt as typed counts (``cò`` is ``còn``
         # far more often than it is ``có``); spellings are read for the most frequent only.

@@ -29,7 +29,7 @@ PHRASE_SCAN_DOCS = 200
 #: empty.
 STATES_KEPT = 2
 ENTRIES_KEPT = 200_000
-_STATES: OrderedDict[tuple, tuple[dict, dict, dict]] = OrderedDict()
+_STATES: OrderedDict[tuple, tuple[dict, dict, dict, dict]] = OrderedDict()
 _STATES_LOCK = threading.Lock()
 
 
@@ -41,18 +41,18 @@ def tone_of(word: str) -> int:
     return 0
 
 
-def _tables(reader, field: str) -> tuple[dict, dict, dict]:
-    """The spellings, contexts and document frequencies tables of ``reader``'s index state:
+def _tables(reader, field: str) -> tuple[dict, dict, dict, dict]:
+    """The spellings, contexts, document frequencies and derived-values tables of ``reader``'s index state:
     shared with earlier searches of the same segments, new (and the oldest state dropped)
     for another."""
     try:
         key = (field, *(segment_key(r) for r, _ in reader.leaf_readers()))
     except UnknownPostingsFormat:
-        return {}, {}, {}
+        return {}, {}, {}, {}
     with _STATES_LOCK:
         tables = _STATES.get(key)
         if tables is None or sum(len(t) for t in tables) > ENTRIES_KEPT:
-            tables = _STATES[key] = ({}, {}, {})
+            tables = _STATES[key] = ({}, {}, {}, {})
             while len(_STATES) > STATES_KEPT:
                 _STATES.popitem(last=False)
         _STATES.move_to_end(key)
@@ -65,7 +65,16 @@ class Vocabulary:
 
     def __init__(self, reader, field: str = "text"):
         self.reader, self.field = reader, field
-        self._forms, self._context, self._frequencies = _tables(reader, field)
+        self._forms, self._context, self._frequencies, self._derived = _tables(reader, field)
+
+    def remembered(self, key: tuple, compute):
+        """``compute()``, a value that depends on this index state alone, worked out once per
+        state (the completions of a half-typed word: the page asks for results and for
+        autocomplete at each keystroke, and a reader deleting a letter asks again). Read-only."""
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = compute()
+        return found
 
     def doc_frequency(self, term: str) -> int:
         """The document frequency of ``term`` in the field (kept for the index state: a
