@@ -14,8 +14,9 @@ from functools import reduce
 
 import numpy as np
 
-from .analysis import TONE_MARKS, accent_variants, fold, has_diacritics
+from .analysis import TONE_MARKS, accent_variants, fold, has_diacritics, normalise_word, syllables
 from .postings import postings_values
+from .schema import indexed_text
 from .segment_arrays import UnknownPostingsFormat, deleted, segment_key
 from .segments import segments
 
@@ -57,6 +58,15 @@ def _tables(reader, field: str) -> tuple[dict, dict, dict, dict]:
                 _STATES.popitem(last=False)
         _STATES.move_to_end(key)
         return tables
+
+
+def _tally(spellings_per_document) -> dict[str, int]:
+    """Spelling -> how many documents use it, from each document's set of spellings."""
+    counts: dict[str, int] = {}
+    for spellings in spellings_per_document:
+        for word in spellings:
+            counts[word] = counts.get(word, 0) + 1
+    return counts
 
 
 class Vocabulary:
@@ -114,57 +124,17 @@ class Vocabulary:
         """How the sampled documents holding folded ``bigram`` spell its syllable ``side``
         (0 first, 1 second), which folds to ``folded``: spelling -> documents.
 
-        Read from positions, a few documents of the bigram's postings: ``thi_tot`` says
+        Read from a few documents' own text where the bigram stands: ``thi_tot`` says
         that ``thi tốt`` is spelt ``thi``, not ``thị``, which a syllable's own frequency cannot.
         """
         key = (bigram, side)
         if key not in self._context:
-            self._context[key] = self._read_context(bigram, side, folded)
+            found = {}
+            if (self.field, bigram) in self.reader:
+                spelt = self._spelt_where([bigram], self._holding_all([bigram], CONTEXT_DOCS))
+                found = _tally({words[side] for words in spots} for spots in spelt.values())
+            self._context[key] = found
         return self._context[key]
-
-    def _read_context(self, bigram: str, side: int, folded: str) -> dict[str, int]:
-        # The bigram's first documents from Whoosh's matcher, which reads only its first
-        # blocks; each spelling's positions there from the segments (``_positions``: the
-        # postings files and the blocks holding those documents).
-        if (self.field, bigram) not in self.reader:
-            return {}
-        m = self.reader.postings(self.field, bigram)
-        where: dict[int, set[int]] = {}
-        while m.is_active() and len(where) < CONTEXT_DOCS:
-            where[m.id()] = {p + side for p in m.value_as("positions")}
-            m.next()
-        return self._spelt_at(folded, where)
-
-    def _spelt_at(self, folded: str, places: dict[int, set[int]],
-                  decisive: bool = False) -> dict[str, int]:
-        """Spellings of syllable ``folded`` -> how many of the documents of ``places``
-        (document -> positions where the syllable stands) spell it so there.
-
-        ``decisive``: stop reading spellings, the most frequent first, once one is in more
-        documents than hold a place no spelling read so far explains: the likeliest spelling
-        is then known, and the rarer ones' counts are left out.
-        """
-        order = sorted(d for d in places if places[d])
-        unexplained = {d: set(places[d]) for d in order}
-        counts: dict[str, int] = {}
-        forms = self.forms(folded)
-        for form in sorted(forms, key=lambda w: (-forms[w], w)):  # each accented one a term of the index
-            if form == folded:
-                continue
-            positions = self._positions(form, order)
-            n = 0
-            for d in order:
-                if places[d] & set(positions[d]):
-                    n += 1
-                    unexplained[d] -= set(positions[d])
-            if n:
-                counts[form] = n
-                if decisive and max(counts.values()) > sum(1 for left in unexplained.values() if left):
-                    break
-        # Positions no accented spelling explains are spelt plain (a document may hold
-        # several spellings, so the plain count of ``forms`` can miss it).
-        counts[folded] = max(0, len(order) - sum(counts.values()))
-        return {w: n for w, n in counts.items() if n}
 
     def evidence(self, folded: str, left: str | None = None, right: str | None = None) -> dict[str, int]:
         """Spellings of syllable ``folded`` -> sampled documents spelling it so beside its
@@ -184,15 +154,9 @@ class Vocabulary:
         bigram = f"{fold(neighbour)}_{folded}" if side else f"{folded}_{fold(neighbour)}"
         if (self.field, bigram) not in self.reader or (self.field, neighbour) not in self.reader:
             return {}
-        docs = self._holding_all([bigram, neighbour], CONTEXT_DOCS)
-        if not docs:
-            return {}
-        values = postings_values(self.reader, docs, [bigram, neighbour], "positions")
-        # A bigram's position is its first word's: the syllable is at p + 1 after, at p before,
-        # where the neighbour is at p and at p + 1.
-        return self._spelt_at(folded, {d: {p + side for p in values[d].get(bigram, ())}
-                                       & {q + 1 if side else q - 1 for q in values[d].get(neighbour, ())}
-                                       for d in docs})
+        spelt = self._spelt_where([bigram], self._holding_all([bigram, neighbour], CONTEXT_DOCS))
+        return _tally({words[side] for words in spots if words[1 - side] == neighbour}
+                      for spots in spelt.values())
 
     def spell(self, folded: str, left: str | None = None, right: str | None = None) -> str | None:
         """The spelling of syllable ``folded`` between folded neighbours ``left`` and ``right``
@@ -208,49 +172,64 @@ class Vocabulary:
             return None
         return max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w))
 
-    def phrase_evidence(self, folds: list[str], places: set[int] | None = None,
-                        decisive: bool = False) -> list[dict[str, int]] | None:
+    def phrase_evidence(self, folds: list[str],
+                        places: set[int] | None = None) -> list[dict[str, int]] | None:
         """For each word of the folded phrase ``folds`` (those at ``places`` only, if given:
         the others get none), its spellings -> how many of a few documents holding the whole
-        phrase spell it so; None when no document holds it. ``decisive``: only as many
-        spellings as it takes to know the likeliest (``_spelt_at``).
+        phrase spell it so; None when no document holds it.
 
-        Read from positions: the phrase's bigrams one after another, then each spelling at
-        its place. ``thi tot nghiep`` is spelt ``thi tốt nghiệp`` where ``thi tot`` alone is
-        more often ``thì tốt``.
+        Read from the documents' own text: the phrase's bigrams one after another give where
+        it stands (character offsets), and the text there how it is spelt. ``thi tot nghiep``
+        is spelt ``thi tốt nghiệp`` where ``thi tot`` alone is more often ``thì tốt``.
         """
         if len(folds) < 2:
             return None
         bigrams = [f"{a}_{b}" for a, b in zip(folds, folds[1:])]
         if any((self.field, b) not in self.reader for b in bigrams):
             return None
-        starts = self._phrase_starts(bigrams)
-        if not starts:
+        spelt = self._phrase_spellings(bigrams)
+        if not spelt:
             return None
-        return [self._spelt_at(f, {d: {p + i for p in at} for d, at in starts.items()}, decisive)
-                if places is None or i in places else {} for i, f in enumerate(folds)]
+        return [_tally({words[i] for words in spots} for spots in spelt.values())
+                if places is None or i in places else {} for i in range(len(folds))]
 
-    def _phrase_starts(self, bigrams: list[str]) -> dict[int, set[int]]:
+    def _phrase_spellings(self, bigrams: list[str]) -> dict[int, list[list[str]]]:
         """Up to ``CONTEXT_DOCS`` documents holding the phrase whose folded bigrams are
-        ``bigrams`` one after another -> the positions where it starts there, looked for in
-        the first ``PHRASE_SCAN_DOCS`` documents holding every bigram."""
+        ``bigrams`` one after another (looked for in the first ``PHRASE_SCAN_DOCS`` documents
+        holding every bigram) -> the phrase's words as spelt at each place it stands there."""
         candidates = self._holding_all(bigrams, PHRASE_SCAN_DOCS)
-        starts: dict[int, set[int]] = {}
+        found: dict[int, list[list[str]]] = {}
         for chunk in range(0, len(candidates), CONTEXT_DOCS):
-            docs = candidates[chunk:chunk + CONTEXT_DOCS]
-            positions = postings_values(self.reader, docs, bigrams, "positions")
-            for d in docs:
-                found: set[int] | None = None
-                for j, b in enumerate(bigrams):
-                    here = {p - j for p in positions[d].get(b, ())}
-                    found = here if found is None else found & here
-                    if not found:
-                        break
-                if found:
-                    starts[d] = found
-                    if len(starts) >= CONTEXT_DOCS:
-                        return starts
-        return starts
+            for doc, spots in self._spelt_where(bigrams, candidates[chunk:chunk + CONTEXT_DOCS]).items():
+                found[doc] = spots
+                if len(found) >= CONTEXT_DOCS:
+                    return found
+        return found
+
+    def _spelt_where(self, bigrams: list[str], docs: list[int]) -> dict[int, list[list[str]]]:
+        """Each of the sorted ``docs`` holding the folded phrase of ``bigrams`` (one after
+        another) -> its words as the document's text spells them (``normalise_word``), at
+        each place the phrase stands: the bigrams' character offsets, then the stored text."""
+        values = postings_values(self.reader, docs, bigrams, "characters")
+        last = len(bigrams) - 1
+        folds = [b.split("_")[0] for b in bigrams] + [bigrams[-1].split("_")[1]]
+        out: dict[int, list[list[str]]] = {}
+        for doc in docs:
+            # Bigram j of the phrase stands at the phrase's position + j.
+            at = [{p - j: (start, end) for p, start, end in values[doc].get(b, ())} for j, b in enumerate(bigrams)]
+            starts = sorted(set(at[0]).intersection(*at[1:]))
+            if not starts:
+                continue
+            stored = self.reader.stored_fields(doc)
+            text = indexed_text(stored.get("title") or "", stored.get("body") or "")
+            places = []
+            for p in starts:
+                words = [normalise_word(u.surface) for u in syllables(text[at[0][p][0]:at[last][p][1]])]
+                if [fold(w) for w in words] == folds:
+                    places.append(words)
+            if places:
+                out[doc] = places
+        return out
 
     def documents_holding(self, terms: list[str]) -> int:
         """How many live documents hold every one of ``terms`` (a phrase's folded bigrams:
@@ -276,19 +255,13 @@ class Vocabulary:
             gone = deleted(seg.reader)
             yield seg, ids if gone is None else ids[~gone[ids]]
 
-    def _positions(self, term: str, docnums: list[int]) -> dict[int, list[int]]:
-        """Each of the sorted ``docnums`` -> the positions of ``term`` there (none: empty)."""
-        values = postings_values(self.reader, docnums, [term], "positions")
-        return {d: values[d].get(term, []) for d in docnums}
-
     def spell_phrase(self, words: list[str]) -> list[str]:
         """``words`` with the diacritics a reader expects (``cong an`` -> ``công an``): each
         word typed without them spelt as the documents holding the whole phrase spell it
         (``phrase_evidence``), else as those holding it beside its neighbours (``spell``);
         words typed with diacritics are kept."""
         folds = [fold(w) for w in words]
-        whole = self.phrase_evidence(folds, {i for i, w in enumerate(words) if not has_diacritics(w)},
-                                     decisive=True)
+        whole = self.phrase_evidence(folds, {i for i, w in enumerate(words) if not has_diacritics(w)})
         out = []
         for i, word in enumerate(words):
             if has_diacritics(word):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -294,28 +293,30 @@ def test_suggest_completes_with_diacritics_from_the_index(client):
     assert "tuyển sinh" in api(client, "/api/suggest", q="tuyển s")["suggestions"]
 
 
-def test_a_phrase_is_spelt_alike_when_its_spellings_are_read_only_until_one_decides(sample_index):
-    """Autocomplete reads a word's spellings, the most frequent first, only until one holds
-    more of the phrase's documents than any other still could; the spelling chosen must be
-    the one a full count chooses, for every phrase of two or three words in the samples."""
-    from indexer.analysis import fold, syllables
+def test_a_phrase_is_spelt_as_each_document_writes_it_nfd_and_old_tones_included(tmp_path):
+    """How documents spell a phrase is read from their text where the phrase stands: an NFD
+    document and one with the old tone placement spell it as their NFC, new-style twins do,
+    and a document spelling it two ways counts for both."""
+    import unicodedata
+
+    from indexer.analysis import normalise_word
     from indexer.store import kept_reader
     from indexer.vocabulary import Vocabulary
 
-    vocab = Vocabulary(kept_reader(sample_index))
-    text = (Path(__file__).resolve().parent.parent / "samples" / "2023-ho-guom-ho-nuoc-noi-do.txt").read_text("utf-8")
-    words = [fold(u.surface) for u in syllables(text)]
-    cut_short = 0
-    for n in (2, 3):
-        for start in range(0, len(words) - n, 7):
-            phrase = words[start:start + n]
-            full, quick = vocab.phrase_evidence(phrase), vocab.phrase_evidence(phrase, decisive=True)
-            assert (full is None) == (quick is None), phrase
-            for word, every, some in zip(phrase, full or (), quick or ()):
-                best = (lambda counts: max(counts, key=lambda w: (counts[w], vocab.forms(word).get(w, 0), w)))
-                assert best(every) == best(some), phrase
-                cut_short += len(some) < len(every)
-    assert cut_short, "no word's count stopped early: nothing compared"
+    docs = [
+        {"id": "nfc", "title": "Tin", "body": "Hoạt động hòa nhạc ở Huế."},
+        {"id": "nfd", "title": "Tin", "body": unicodedata.normalize("NFD", "Buổi hòa nhạc đầu năm.")},
+        {"id": "old", "title": "Tin", "body": "Đêm hoà nhạc mùa thu."},
+        {"id": "two", "title": "Tin", "body": "Hòa nhạc. Hoa nhac trong văn bản không dấu."},
+    ]
+    write_jsonl(tmp_path / "src" / "docs.jsonl", docs)
+    reindex([tmp_path / "src"], tmp_path / "index", procs=1, log=lambda line: None)
+    vocab = Vocabulary(kept_reader(tmp_path / "index"))
+    toned = normalise_word("hòa")  # one canonical tone placement for both
+    hoa, nhac = vocab.phrase_evidence(["hoa", "nhac"])
+    assert hoa == {toned: 4, "hoa": 1} and nhac == {"nhạc": 4, "nhac": 1}
+    assert vocab.phrase_evidence(["hoa", "nhac"], places={1}) == [{}, nhac]
+    assert vocab.spell_phrase(["hoa", "nhac"]) == [toned, "nhạc"]
 
 
 def test_suggest_after_a_space_proposes_the_next_word(client):
