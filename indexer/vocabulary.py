@@ -43,9 +43,9 @@ def tone_of(word: str) -> int:
 
 
 def _tables(reader, field: str) -> tuple[dict, dict, dict, dict]:
-    """The spellings, contexts, document frequencies and derived-values tables of ``reader``'s index state:
-    shared with earlier searches of the same segments, new (and the oldest state dropped)
-    for another."""
+    """The spellings, contexts, document frequencies and derived values of ``reader``'s index
+    state: shared with earlier searches of the same segments, new (and the oldest state
+    dropped) for another."""
     try:
         key = (field, *(segment_key(r) for r, _ in reader.leaf_readers()))
     except UnknownPostingsFormat:
@@ -120,9 +120,9 @@ class Vocabulary:
             forms = {w: n for w, n in forms.items() if tone_of(w) == tone}
         return max(forms, key=lambda w: (forms[w], w)) if forms else None
 
-    def in_context(self, bigram: str, side: int, folded: str) -> dict[str, int]:
+    def in_context(self, bigram: str, side: int) -> dict[str, int]:
         """How the sampled documents holding folded ``bigram`` spell its syllable ``side``
-        (0 first, 1 second), which folds to ``folded``: spelling -> documents.
+        (0 first, 1 second): spelling -> documents.
 
         Read from a few documents' own text where the bigram stands: ``thi_tot`` says
         that ``thi tốt`` is spelt ``thi``, not ``thị``, which a syllable's own frequency cannot.
@@ -142,7 +142,7 @@ class Vocabulary:
         counts: dict[str, int] = {}
         sides = ([(f"{left}_{folded}", 1)] if left else []) + ([(f"{folded}_{right}", 0)] if right else [])
         for bigram, side in sides:
-            for w, n in self.in_context(bigram, side, folded).items():
+            for w, n in self.in_context(bigram, side).items():
                 counts[w] = counts.get(w, 0) + n
         return counts
 
