@@ -122,6 +122,13 @@ def test_non_vietnamese_words_come_back_lower_cased_only():
         assert normalise_word(word) == nfc(word).lower()
 
 
+@pytest.mark.parametrize("word", ["café", "ycứu", "cứuy", "tiếnng", "José"])
+def test_a_tone_stays_where_it_was_typed_in_what_is_no_syllable(word):
+    # A typo (``ycứu``) or a foreign word has no vowel the rule could move the tone to:
+    # moved, ``ycứu`` would become ``ýcưu``, and dropping its ``y`` would lose the tone.
+    assert normalise_word(word) == nfc(word).lower()
+
+
 def test_toneless_keeps_every_mark_but_the_tone():
     assert toneless("nghiệp") == "nghiêp"
     assert toneless("Đường") == "Đương"

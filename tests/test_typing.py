@@ -197,6 +197,16 @@ def typo_client(tmp_path_factory, make_client):
     return _client_of(src, tmp_path_factory, make_client)
 
 
+def test_a_letter_typed_before_an_accented_word_is_dropped_and_its_marks_kept(tmp_path_factory, make_client):
+    # ``ycứu`` is ``cứu`` one letter away; ``cưu`` (without the tone) is a word of the index too.
+    src = tmp_path_factory.mktemp("cuu-src")
+    write_jsonl(src / "news.jsonl", [{"id": f"cuu-{i}", "title": f"Tin {i}", "body": "Cứu người bị nạn."}
+                                     for i in range(5)]
+                + [{"id": "cuu-mang", "title": "Tình người", "body": "Cưu mang người nghèo."}])
+    data = api(_client_of(src, tmp_path_factory, make_client), q="ycứu người")
+    assert data["corrected"] == "cứu người" and data["results"][0]["id"].startswith("cuu-")
+
+
 def test_a_real_word_typed_for_another_is_corrected_by_its_neighbours(typo_client):
     # ``gia`` is a word of the index, but never before ``ruot``; ``gái ruột`` is in twenty documents.
     data = api(typo_client, q="gia ruot")

@@ -85,6 +85,11 @@ def _initial_length(syllable: str) -> int:
     return i
 
 
+#: What may follow a syllable's vowels: none, or a final consonant. Any other string (``ycưu``,
+#: a typo; ``cafe``) is no syllable, and its tone mark stays where it was typed.
+_FINALS = frozenset(("", "c", "ch", "m", "n", "ng", "nh", "p", "t"))
+
+
 @lru_cache(maxsize=200_000)
 def canonical_tone(syllable: str) -> str:
     """Place the tone mark of a lower-case syllable where the modern rule puts it.
@@ -106,7 +111,7 @@ def canonical_tone(syllable: str) -> str:
     while end < len(bare) and bare[end] in VOWELS:
         end += 1
     nucleus = range(start, end)
-    if not nucleus or any(c not in VOWELS and not c.isalpha() for c in bare):
+    if not nucleus or any(c not in VOWELS and not c.isalpha() for c in bare) or bare[end:] not in _FINALS:
         return syllable
     quality = [i for i in nucleus if bare[i] in _QUALITY_VOWELS]
     if quality:

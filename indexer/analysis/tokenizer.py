@@ -10,8 +10,9 @@ from .words import segment_words
 
 #: Which tokens BagTokenizer emits. Raise it with any change to them: an index built with
 #: another version is rebuilt in full by the next reindex (indexer.build).
-#: 1: before positions skipped one between title and body; 2: since.
-BAG_VERSION = 2
+#: 1: before positions skipped one between title and body; 2: since; 3: the tone mark of a
+#: string that is no syllable (``café``) kept where it was written.
+BAG_VERSION = 3
 
 
 class BagTokenizer(Tokenizer):
