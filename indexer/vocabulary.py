@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from functools import reduce
+from itertools import chain
 
 import numpy as np
 
@@ -60,13 +61,9 @@ def _tables(reader, field: str) -> tuple[dict, dict, dict, dict]:
         return tables
 
 
-def _tally(spellings_per_document) -> dict[str, int]:
+def _documents_spelling(spellings_per_document) -> dict[str, int]:
     """Spelling -> how many documents use it, from each document's set of spellings."""
-    counts: dict[str, int] = {}
-    for spellings in spellings_per_document:
-        for word in spellings:
-            counts[word] = counts.get(word, 0) + 1
-    return counts
+    return dict(Counter(chain.from_iterable(spellings_per_document)))
 
 
 class Vocabulary:
@@ -132,7 +129,7 @@ class Vocabulary:
             found = {}
             if (self.field, bigram) in self.reader:
                 spelt = self._spelt_where([bigram], self._holding_all([bigram], CONTEXT_DOCS))
-                found = _tally({words[side] for words in spots} for spots in spelt.values())
+                found = _documents_spelling({words[side] for words in spots} for spots in spelt.values())
             self._context[key] = found
         return self._context[key]
 
@@ -155,8 +152,8 @@ class Vocabulary:
         if (self.field, bigram) not in self.reader or (self.field, neighbour) not in self.reader:
             return {}
         spelt = self._spelt_where([bigram], self._holding_all([bigram, neighbour], CONTEXT_DOCS))
-        return _tally({words[side] for words in spots if words[1 - side] == neighbour}
-                      for spots in spelt.values())
+        return _documents_spelling({words[side] for words in spots if words[1 - side] == neighbour}
+                                   for spots in spelt.values())
 
     def spell(self, folded: str, left: str | None = None, right: str | None = None) -> str | None:
         """The spelling of syllable ``folded`` between folded neighbours ``left`` and ``right``
@@ -190,7 +187,7 @@ class Vocabulary:
         spelt = self._phrase_spellings(bigrams)
         if not spelt:
             return None
-        return [_tally({words[i] for words in spots} for spots in spelt.values())
+        return [_documents_spelling({words[i] for words in spots} for spots in spelt.values())
                 if places is None or i in places else {} for i in range(len(folds))]
 
     def _phrase_spellings(self, bigrams: list[str]) -> dict[int, list[list[str]]]:
