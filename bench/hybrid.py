@@ -32,6 +32,9 @@ from indexer.embedding import DIM, MODEL_NAME, load_model
 from indexer.passages import split_passages
 from indexer.restore import restore_diacritics
 from indexer.search import search
+from indexer.semantic import RESTORE_FROM
+from indexer.store import kept_reader
+from indexer.vocabulary import Vocabulary
 from indexer.vectors import VectorStore, embed_missing, passage_key
 
 #: Smallest collections first, so that partial results arrive early.
@@ -146,7 +149,7 @@ def judged_queries(collection: str, limit: int) -> tuple[dict[str, str], dict]:
 
 def stage_lexical(collections, work: Path, procs: int, limit: int) -> None:
     for c in collections:
-        index_dir = build_index(DATA / c / "corpus.jsonl", [], Path("bench/work"), procs)
+        index_dir = collection_index(c, procs)
         config = replace(load_config(), index_dir=index_dir)
         queries, _ = judged_queries(c, limit)
         for form in FORMS:
@@ -167,18 +170,25 @@ def stage_lexical(collections, work: Path, procs: int, limit: int) -> None:
 # --- stage: query vectors ---------------------------------------------------------------------
 
 
+def collection_index(collection: str, procs: int = 1) -> Path:
+    """The collection's index (built once under bench/work, as the lexical stage searches it)."""
+    return build_index(DATA / collection / "corpus.jsonl", [], Path("bench/work"), procs)
+
+
 def query_texts(collection: str, work: Path, docs: dict[str, Document], limit: int = 0,
-                restore_from: int = 3) -> dict[str, dict]:
+                restore_from: int = RESTORE_FROM) -> dict[str, dict]:
     """Qid -> the query text in each form: given, unaccented, and unaccented with diacritics
-    restored from its top ``restore_from`` lexical hits."""
+    restored as search restores them: from its top ``restore_from`` lexical hits, then the
+    collection index's vocabulary."""
     queries = read_queries(DATA / collection / "queries.dev.jsonl")
     folded_hits = json.loads(lexical_path(work, collection, "unaccented").read_text())
+    spell = Vocabulary(kept_reader(collection_index(collection))).spell
     out = {}
     for qid, hits in list(folded_hits.items())[: limit or None]:
         folded = fold(queries[qid])
+        texts = [f"{docs[i].title}\n{docs[i].body}" for i, *_ in hits[:restore_from]]
         out[qid] = {"given": queries[qid], "unaccented": folded,
-                    "restored": restore_diacritics(folded, [f"{docs[i].title}\n{docs[i].body}"
-                                                            for i, *_ in hits[:restore_from]])}
+                    "restored": restore_diacritics(folded, texts, spell)}
     return out
 
 

@@ -1,13 +1,16 @@
 """Diacritics put back into a query typed without them, from the text of its top lexical hits.
 
 The embedding model reads ``giao duc`` as noise; the hits that matched it write ``giáo dục``.
-Each pair of words, then each word, takes the spelling those texts use most often. Pure.
+Each pair of words, then each word, takes the spelling those texts use most often; a word
+they do not hold (``bao nhieu``, ``o dau``: the question's own words) is spelt as the whole
+index spells it beside its neighbours, through the ``spell`` given. Pure.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Callable, Optional
 
 from .analysis import fold
 
@@ -32,11 +35,16 @@ def _most_frequent(counts: Counter) -> dict[str, str]:
     return best
 
 
-def restore_diacritics(query: str, texts: list[str]) -> str:
-    """``query`` with each word written as ``texts`` write it (pairs first); separators, and
-    words the texts do not hold, stay as typed; a capital initial is kept."""
+#: Spells a folded word between its folded neighbours (``None`` at the query's ends), or None.
+Speller = Callable[[str, Optional[str], Optional[str]], Optional[str]]
+
+
+def restore_diacritics(query: str, texts: list[str], spell: Speller | None = None) -> str:
+    """``query`` with each word written as ``texts`` write it (pairs first), else as ``spell``
+    spells it; separators, and words neither knows, stay as typed; a capital initial is kept."""
     pairs, singles = spellings(texts)
     words = list(_WORD.finditer(query))
+    folds = [fold(w.group()).lower() for w in words]
     out, at, i = [], 0, 0
     while i < len(words):
         first = words[i]
@@ -49,7 +57,10 @@ def restore_diacritics(query: str, texts: list[str]) -> str:
                     _case(second.group(), b)]
             at, i = second.end(), i + 2
             continue
-        out += [query[at:first.start()], _case(first.group(), singles.get(fold(first.group()).lower(), first.group()))]
+        written = singles.get(folds[i])
+        if written is None and spell is not None:
+            written = spell(folds[i], folds[i - 1] if i else None, folds[i + 1] if i + 1 < len(folds) else None)
+        out += [query[at:first.start()], _case(first.group(), written or first.group())]
         at, i = first.end(), i + 1
     return "".join(out) + query[at:]
 

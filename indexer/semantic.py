@@ -23,13 +23,15 @@ from .rerank import ranked_by
 from .restore import restore_diacritics
 from .store import current_generation, index_version
 from .vectors import VectorStore, vector_path
+from .vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
 #: Reciprocal-rank fusion's constant (Cormack et al. 2009).
 RRF_K = 60
-#: An unaccented query takes its diacritics from this many of its top lexical hits.
-RESTORE_FROM = 3
+#: An unaccented query takes its diacritics from this many of its top lexical hits, and where
+#: they do not hold a word, from the index's vocabulary (measured: docs/hybrid-results.md).
+RESTORE_FROM = 10
 
 
 def map_path(gen: Path, model: str, size: int) -> Path:
@@ -220,7 +222,7 @@ class HybridReranker:
         hashes = [_text(column[h.docnum]) for h in top]
         try:
             fused, best_at = self.step.ranker.fused(hashes, np.array([h.rank_score for h in top]),
-                                                    self.embedded(hits))
+                                                    self.embedded(hits, Vocabulary(searcher.reader())))
         except KeyError:
             self.step.fell_back = True
             return hits
@@ -230,13 +232,13 @@ class HybridReranker:
             hit.rank_score = None  # ranked lexically, on another scale
         return ranked_by(top, fused) + hits[len(top):]
 
-    def embedded(self, hits: list) -> str:
+    def embedded(self, hits: list, vocab: Vocabulary) -> str:
         """The text whose embedding is compared with the passages: the query, its diacritics
-        restored from the top hits when it was typed without any (measured: docs/hybrid-results.md)."""
+        restored from the top hits and the index's vocabulary when it was typed without any."""
         if has_diacritics(self.query) or not hits:
             return self.query
         return restore_diacritics(self.query, [f"{h.get('title', '')}\n{h.get('body', '')}" for h in
-                                               (hit.fields() for hit in hits[:RESTORE_FROM])])
+                                               (hit.fields() for hit in hits[:RESTORE_FROM])], vocab.spell)
 
 
 def _text(value) -> str:

@@ -1,0 +1,36 @@
+"""Diacritics put back into a question typed without them, before it is embedded: from the
+text of its top hits, and where they do not hold a word, as the index spells it."""
+
+from indexer.restore import restore_diacritics
+from indexer.store import open_index
+from indexer.vocabulary import Vocabulary
+from search_helpers import make_index
+
+HIT = "Trường học ở Huế\nTrường Quốc Học Huế được xây dựng năm 1896."
+
+
+def test_words_are_written_as_the_hits_write_them_and_a_capital_is_kept():
+    assert restore_diacritics("Truong quoc hoc hue", [HIT]) == "Trường quốc học huế"
+
+
+def test_a_pair_the_hits_hold_wins_over_each_word_alone():
+    texts = ["Thì thôi, thì thế, thì vậy. Thi tốt nghiệp năm nay."]  # ``thì`` alone is likelier
+    assert restore_diacritics("thi tot nghiep", texts) == "thi tốt nghiệp"
+
+
+def test_without_the_index_a_word_the_hits_lack_stays_as_typed():
+    assert restore_diacritics("truong quoc hoc o dau", [HIT]).endswith("ở dau")
+
+
+def test_a_word_the_hits_lack_is_spelt_as_the_index_spells_it_beside_its_neighbours(tmp_path):
+    docs = {f"hoi-{i}.txt": f"Hỏi đáp {i}\nNhà văn hóa ở đâu? Hỏi ở đâu cũng được. Đầu năm học mới." for i in range(3)}
+    docs["dau-tu.txt"] = "Đầu tư\nĐầu tư công, đầu tư tư nhân, đầu năm, đầu tháng."
+    index_dir = make_index(tmp_path, docs)
+    with open_index(index_dir).searcher() as searcher:
+        spell = Vocabulary(searcher.reader()).spell
+        restored = restore_diacritics("truong quoc hoc o dau", [HIT], spell)
+        # ``dau`` alone is most often ``đầu`` in this index; after ``ở`` it is ``đâu``.
+        assert restored == "trường quốc học ở đâu"
+        assert restore_diacritics("dau nam", [], spell) == "đầu năm"
+        # A word neither the hits nor the index hold stays as typed.
+        assert restore_diacritics("xyzw ở", [], spell) == "xyzw ở"
