@@ -182,13 +182,13 @@ def query_texts(collection: str, work: Path, docs: dict[str, Document], limit: i
     collection index's vocabulary."""
     queries = read_queries(DATA / collection / "queries.dev.jsonl")
     folded_hits = json.loads(lexical_path(work, collection, "unaccented").read_text())
-    spell = Vocabulary(kept_reader(collection_index(collection))).spell
+    vocab = Vocabulary(kept_reader(collection_index(collection)))
     out = {}
     for qid, hits in list(folded_hits.items())[: limit or None]:
         folded = fold(queries[qid])
         texts = [f"{docs[i].title}\n{docs[i].body}" for i, *_ in hits[:restore_from]]
         out[qid] = {"given": queries[qid], "unaccented": folded,
-                    "restored": restore_diacritics(folded, texts, spell)}
+                    "restored": restore_diacritics(folded, texts, vocab)}
     return out
 
 

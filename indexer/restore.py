@@ -1,16 +1,18 @@
 """Diacritics put back into a query typed without them, from the text of its top lexical hits.
 
 The embedding model reads ``giao duc`` as noise; the hits that matched it write ``giáo dục``.
-Each pair of words, then each word, takes the spelling those texts use most often; a word
-they do not hold (``bao nhieu``, ``o dau``: the question's own words) is spelt as the whole
-index spells it beside its neighbours, through the ``spell`` given. Pure.
+A pair of words takes the spelling those texts use most often. A word outside such a pair
+takes the spelling the whole index gives it beside its neighbours, where it has one: the
+hits' texts spell ``nhieu`` ``nhiều`` more often, the index spells ``bao nhieu`` ``bao
+nhiêu``. Else the hits' most frequent spelling of the word, else the index's. Pure: the
+index is read through the ``Speller`` given (``indexer.vocabulary.Vocabulary``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Callable, Optional
+from typing import Optional, Protocol
 
 from .analysis import fold
 
@@ -35,13 +37,20 @@ def _most_frequent(counts: Counter) -> dict[str, str]:
     return best
 
 
-#: Spells a folded word between its folded neighbours (``None`` at the query's ends), or None.
-Speller = Callable[[str, Optional[str], Optional[str]], Optional[str]]
+class Speller(Protocol):
+    """How an index spells a folded word between its folded neighbours (None at the query's ends)."""
+
+    def spell_in_context(self, folded: str, left: Optional[str], right: Optional[str]) -> Optional[str]:
+        """As the documents holding it beside those neighbours spell it; None if none does."""
+
+    def spell(self, folded: str) -> Optional[str]:
+        """Its most frequent spelling; None if the index lacks it."""
 
 
-def restore_diacritics(query: str, texts: list[str], spell: Speller | None = None) -> str:
-    """``query`` with each word written as ``texts`` write it (pairs first), else as ``spell``
-    spells it; separators, and words neither knows, stay as typed; a capital initial is kept."""
+def restore_diacritics(query: str, texts: list[str], index: Speller | None = None) -> str:
+    """``query`` with each pair of words written as ``texts`` write it, each other word as
+    ``index`` spells it beside its neighbours, else as ``texts`` write it, else as ``index``
+    spells it alone; separators, and words none knows, stay as typed; a capital initial is kept."""
     pairs, singles = spellings(texts)
     words = list(_WORD.finditer(query))
     folds = [fold(w.group()).lower() for w in words]
@@ -57,9 +66,9 @@ def restore_diacritics(query: str, texts: list[str], spell: Speller | None = Non
                     _case(second.group(), b)]
             at, i = second.end(), i + 2
             continue
-        written = singles.get(folds[i])
-        if written is None and spell is not None:
-            written = spell(folds[i], folds[i - 1] if i else None, folds[i + 1] if i + 1 < len(folds) else None)
+        left, right = folds[i - 1] if i else None, folds[i + 1] if i + 1 < len(folds) else None
+        written = (index and index.spell_in_context(folds[i], left, right)) or singles.get(folds[i]) \
+            or (index and index.spell(folds[i]))
         out += [query[at:first.start()], _case(first.group(), written or first.group())]
         at, i = first.end(), i + 1
     return "".join(out) + query[at:]

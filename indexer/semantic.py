@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 #: Reciprocal-rank fusion's constant (Cormack et al. 2009).
 RRF_K = 60
-#: An unaccented query takes its diacritics from this many of its top lexical hits, and where
-#: they do not hold a word, from the index's vocabulary (measured: docs/hybrid-results.md).
-RESTORE_FROM = 10
+#: An unaccented query takes its diacritics from this many of its top lexical hits and from the
+#: index's vocabulary (``restore_diacritics`` says which wins; measured: docs/hybrid-results.md).
+RESTORE_FROM = 3
 
 
 def map_path(gen: Path, model: str, size: int) -> Path:
@@ -238,7 +238,7 @@ class HybridReranker:
         if has_diacritics(self.query) or not hits:
             return self.query
         return restore_diacritics(self.query, [f"{h.get('title', '')}\n{h.get('body', '')}" for h in
-                                               (hit.fields() for hit in hits[:RESTORE_FROM])], vocab.spell)
+                                               (hit.fields() for hit in hits[:RESTORE_FROM])], vocab)
 
 
 def _text(value) -> str:

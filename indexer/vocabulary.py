@@ -161,6 +161,12 @@ class Vocabulary:
         most frequent one."""
         return self.likeliest(folded, self.evidence(folded, left, right))
 
+    def spell_in_context(self, folded: str, left: str | None = None, right: str | None = None) -> str | None:
+        """The spelling of syllable ``folded`` the documents holding it beside its folded
+        neighbours use most; None when none of those sampled holds it so."""
+        evidence = self.evidence(folded, left, right)
+        return self.likeliest(folded, evidence) if evidence else None
+
     def likeliest(self, folded: str, evidence: dict[str, int]) -> str | None:
         """The spelling of ``folded`` the ``evidence`` (spelling -> documents) holds most,
         else the most frequent one; None if the index has none."""

@@ -22,15 +22,24 @@ def test_without_the_index_a_word_the_hits_lack_stays_as_typed():
     assert restore_diacritics("truong quoc hoc o dau", [HIT]).endswith("ở dau")
 
 
-def test_a_word_the_hits_lack_is_spelt_as_the_index_spells_it_beside_its_neighbours(tmp_path):
+def index_of(tmp_path):
     docs = {f"hoi-{i}.txt": f"Hỏi đáp {i}\nNhà văn hóa ở đâu? Hỏi ở đâu cũng được. Đầu năm học mới." for i in range(3)}
-    docs["dau-tu.txt"] = "Đầu tư\nĐầu tư công, đầu tư tư nhân, đầu năm, đầu tháng."
-    index_dir = make_index(tmp_path, docs)
-    with open_index(index_dir).searcher() as searcher:
-        spell = Vocabulary(searcher.reader()).spell
-        restored = restore_diacritics("truong quoc hoc o dau", [HIT], spell)
+    docs["dau-tu.txt"] = "Đầu tư\nĐầu tư công, đầu tư tư nhân, đầu năm, đầu tháng. Bao nhiêu người?"
+    return make_index(tmp_path, docs)
+
+
+def test_a_word_the_hits_lack_is_spelt_as_the_index_spells_it_beside_its_neighbours(tmp_path):
+    with open_index(index_of(tmp_path)).searcher() as searcher:
+        vocab = Vocabulary(searcher.reader())
         # ``dau`` alone is most often ``đầu`` in this index; after ``ở`` it is ``đâu``.
-        assert restored == "trường quốc học ở đâu"
-        assert restore_diacritics("dau nam", [], spell) == "đầu năm"
-        # A word neither the hits nor the index hold stays as typed.
-        assert restore_diacritics("xyzw ở", [], spell) == "xyzw ở"
+        assert restore_diacritics("truong quoc hoc o dau", [HIT], vocab) == "trường quốc học ở đâu"
+        assert restore_diacritics("dau nam", [], vocab) == "đầu năm"
+        # Beside no neighbour the index knows, a word takes its most frequent spelling.
+        assert restore_diacritics("tu xyzw", [], vocab) == "tư xyzw"
+
+
+def test_beside_its_neighbours_the_index_wins_over_the_hits_spelling_of_a_word_alone(tmp_path):
+    hit = "Nhiều người đến\nNhiều người dân đến xem, nhiều nhà văn."
+    assert restore_diacritics("bao nhieu", [hit]) == "bao nhiều"
+    with open_index(index_of(tmp_path)).searcher() as searcher:
+        assert restore_diacritics("bao nhieu", [hit], Vocabulary(searcher.reader())) == "bao nhiêu"
