@@ -222,7 +222,7 @@ class HybridReranker:
         hashes = [_text(column[h.docnum]) for h in top]
         try:
             fused, best_at = self.step.ranker.fused(hashes, np.array([h.rank_score for h in top]),
-                                                    self.embedded(hits, Vocabulary(searcher.reader())))
+                                                    self.embedded(hits, searcher.reader()))
         except KeyError:
             self.step.fell_back = True
             return hits
@@ -232,13 +232,13 @@ class HybridReranker:
             hit.rank_score = None  # ranked lexically, on another scale
         return ranked_by(top, fused) + hits[len(top):]
 
-    def embedded(self, hits: list, vocab: Vocabulary) -> str:
+    def embedded(self, hits: list, reader) -> str:
         """The text whose embedding is compared with the passages: the query, its diacritics
         restored from the top hits and the index's vocabulary when it was typed without any."""
         if has_diacritics(self.query) or not hits:
             return self.query
         return restore_diacritics(self.query, [f"{h.get('title', '')}\n{h.get('body', '')}" for h in
-                                               (hit.fields() for hit in hits[:RESTORE_FROM])], vocab)
+                                               (hit.fields() for hit in hits[:RESTORE_FROM])], Vocabulary(reader))
 
 
 def _text(value) -> str:
