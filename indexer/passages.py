@@ -7,7 +7,8 @@ passage, so each passage keeps its character offsets in the body. Pure: no I/O, 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from itertools import islice
+from typing import Iterator, NamedTuple
 
 #: A sentence ends at . ! ? … (with any closing quotes or brackets) before white space, or
 #: at a line break; headings and list items in plain text are lines of their own.
@@ -46,44 +47,54 @@ def syllable_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SYLLABLE.finditer(text, start, end)]
 
 
-def _pieces(body: str, size: int) -> list[tuple[int, int, int]]:
+def _pieces(body: str, size: int) -> Iterator[tuple[int, int, int]]:
     """Sentences as (start, end, syllables); a sentence of more than twice ``size`` syllables
     is cut into runs of ``size`` (a law article or a list may have no full stop at all)."""
-    pieces = []
     for start, end in sentence_spans(body):
-        sylls = syllable_spans(body, start, end)
-        if len(sylls) <= 2 * size:
-            pieces.append((start, end, len(sylls)))
+        count = len(_SYLLABLE.findall(body, start, end))
+        if count <= 2 * size:
+            yield start, end, count
             continue
+        sylls = syllable_spans(body, start, end)
         cuts = [sylls[i][0] for i in range(size, len(sylls), size)]
         bounds = [start, *cuts, end]
         for a, b in zip(bounds, bounds[1:]):
             a, b = _trim(body, a, b)
-            pieces.append((a, b, len(syllable_spans(body, a, b))))
-    return pieces
+            yield a, b, len(_SYLLABLE.findall(body, a, b))
 
 
-def split_passages(title: str, body: str, size: int = 60) -> list[Passage]:
-    """The passages of a document: whole sentences packed up to about ``size`` syllables each,
-    every passage prefixed by the title. A document without body text is one title passage."""
+def iter_passages(title: str, body: str, size: int = 60) -> Iterator[Passage]:
+    """The passages of a document, first to last: whole sentences packed up to about ``size``
+    syllables each, every passage prefixed by the title. A document without body text is one
+    title passage. Lazy, so that finding one passage reads the body only as far as it."""
     if size < 1:
         raise ValueError(f"passage size must be at least 1 syllable, not {size}")
     title = " ".join(title.split())
-    groups: list[list[tuple[int, int, int]]] = []
+    group: list[tuple[int, int, int]] = []
     count = 0
     for piece in _pieces(body, size):
         # join when that brings the passage nearer ``size`` than it is without the sentence
-        if groups and count + piece[2] - size <= size - count:
-            groups[-1].append(piece)
+        if group and count + piece[2] - size <= size - count:
+            group.append(piece)
             count += piece[2]
-        else:
-            groups.append([piece])
-            count = piece[2]
-    if not groups:
-        return [Passage(title, 0, 0)]
-    passages = []
-    for group in groups:
-        start, end = group[0][0], group[-1][1]
-        text = " ".join(body[start:end].split())
-        passages.append(Passage(f"{title}\n{text}" if title else text, start, end))
-    return passages
+            continue
+        if group:
+            yield _passage(title, body, group)
+        group, count = [piece], piece[2]
+    yield _passage(title, body, group) if group else Passage(title, 0, 0)
+
+
+def _passage(title: str, body: str, group: list[tuple[int, int, int]]) -> Passage:
+    start, end = group[0][0], group[-1][1]
+    text = " ".join(body[start:end].split())
+    return Passage(f"{title}\n{text}" if title else text, start, end)
+
+
+def split_passages(title: str, body: str, size: int = 60) -> list[Passage]:
+    """Every passage of a document (``iter_passages``)."""
+    return list(iter_passages(title, body, size))
+
+
+def passage_at(title: str, body: str, size: int, number: int) -> Passage | None:
+    """Passage ``number`` (from 0) of a document, or None past its last."""
+    return next(islice(iter_passages(title, body, size), number, None), None)

@@ -26,7 +26,7 @@ from .execution import execute
 from .highlight import paragraphs_html, snippet_html, spans_by_tokenizing, text_spans, title_html
 from .plan import DEFAULT_RANKING, Ranking, build_query, common_clauses, expand_synonyms
 from .query import ParsedQuery, clean_query, parse_query
-from .passages import split_passages
+from .passages import passage_at
 from .rerank import ProximityReranker
 from .semantic import HybridStep, ranker_for
 from .store import kept_reader
@@ -239,8 +239,8 @@ def _passage_span(hit, title: str, body: str, config: Config) -> tuple[int, int]
     number = getattr(hit, "best_passage", None)  # Whoosh's hits have none unless hybrid-ranked
     if number is None:
         return None
-    passages = split_passages(title, body, config.semantic.passage_syllables)
-    return (passages[number].start, passages[number].end) if number < len(passages) else None
+    passage = passage_at(title, body, config.semantic.passage_syllables, number)
+    return (passage.start, passage.end) if passage else None
 
 
 def _rounded(value: float | None) -> float | None:
