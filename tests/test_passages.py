@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.passages import sentence_spans, split_passages, syllable_spans
+from indexer.passages import passage_at, sentence_spans, split_passages, syllable_spans
 
 BODY = (
     "Sáng 1/12, Bộ Giáo dục và Đào tạo công bố đề án mới. Đề án áp dụng từ năm học 2027!\n"
@@ -68,3 +68,5 @@ def test_every_syllable_is_in_exactly_one_passage_and_the_split_is_deterministic
     covered = [s for p in passages for s in syllable_spans(body, p.start, p.end)]
     assert covered == syllable_spans(body, 0, len(body))
     assert all(a.end <= b.start for a, b in zip(passages, passages[1:]))
+    # The snippet's best passage, found without splitting the rest, is the same passage.
+    assert [passage_at("Tiêu đề", body, size, i) for i in range(len(passages) + 1)] == [*passages, None]
