@@ -19,6 +19,7 @@ import json
 import sys
 import time
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +35,8 @@ from indexer.restore import restore_diacritics
 from indexer.search import search
 from indexer.semantic import RESTORE_FROM
 from indexer.store import kept_reader
-from indexer.vocabulary import Vocabulary
 from indexer.vectors import VectorStore, embed_missing, passage_key
+from indexer.vocabulary import Vocabulary
 
 #: Smallest collections first, so that partial results arrive early.
 COLLECTIONS = ("alqac", "viquad", "vinewsqa", "vicov19qa")
@@ -170,8 +171,10 @@ def stage_lexical(collections, work: Path, procs: int, limit: int) -> None:
 # --- stage: query vectors ---------------------------------------------------------------------
 
 
+@lru_cache(maxsize=None)
 def collection_index(collection: str, procs: int = 1) -> Path:
-    """The collection's index (built once under bench/work, as the lexical stage searches it)."""
+    """The collection's index (built once under bench/work, as the lexical stage searches it;
+    checked once per process: ``report`` asks for it per query form and passage size)."""
     return build_index(DATA / collection / "corpus.jsonl", [], Path("bench/work"), procs)
 
 

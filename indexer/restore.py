@@ -66,12 +66,21 @@ def restore_diacritics(query: str, texts: list[str], index: Speller | None = Non
                     _case(second.group(), b)]
             at, i = second.end(), i + 2
             continue
-        left, right = folds[i - 1] if i else None, folds[i + 1] if i + 1 < len(folds) else None
-        written = (index and index.spell_in_context(folds[i], left, right)) or singles.get(folds[i]) \
-            or (index and index.spell(folds[i]))
+        written = _spelling(folds, i, singles, index)
         out += [query[at:first.start()], _case(first.group(), written or first.group())]
         at, i = first.end(), i + 1
     return "".join(out) + query[at:]
+
+
+def _spelling(folds: list[str], i: int, singles: dict[str, str], index: Speller | None) -> str | None:
+    """How word ``i`` of the folded query, outside a pair the texts hold, is written: as the
+    index spells it beside its neighbours, else as the texts write it, else as the index
+    spells it alone."""
+    if index is not None:
+        left, right = folds[i - 1] if i else None, folds[i + 1] if i + 1 < len(folds) else None
+        if written := index.spell_in_context(folds[i], left, right):
+            return written
+    return singles.get(folds[i]) or (index.spell(folds[i]) if index is not None else None)
 
 
 def _case(typed: str, written: str) -> str:
