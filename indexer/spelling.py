@@ -142,18 +142,16 @@ def typo_penalty(typed: str, candidate: str, distance: int) -> int:
     return 1 if typed[:1] == candidate[:1] else 2
 
 
-def _ranked(typed: str, found: dict[str, int], distance: int, context: Context | None = None) -> str | None:
-    """The best of ``found`` (candidate -> document frequency): the likeliest word, by
+def _ranked(typed: str, found: dict[str, int], distance: int, context: Context | None = None) -> list[str]:
+    """``found`` (candidate -> document frequency), likeliest first: the likeliest word, by
     ``context`` (its log10 probability among the words around it) when given, else by its
     document frequency; each step of ``typo_penalty`` counts as ten times less likely."""
-    if not found:
-        return None
 
     def cost(c: str) -> tuple[float, str]:
         likely = context(c) if context else math.log10(found[c])
         return typo_penalty(typed, c, distance) - likely, c
 
-    return min(found, key=cost)
+    return sorted(found, key=cost)
 
 
 def _deletions(word: str, most: int = 2) -> set[str]:
@@ -202,10 +200,10 @@ def syllables_two_edits_away(word: str) -> list[str]:
     return sorted(found, key=lambda s: (s[:1] != word[:1], abs(len(s) - len(word)), s))
 
 
-def best_correction(df: DocFrequency, word: str, context: Context | None = None,
-                    syllables_only: bool = False) -> str | None:
-    """The folded syllable the index has that ``word`` (folded, lower case) most likely
-    misspells, or None.
+def ranked_corrections(df: DocFrequency, word: str, context: Context | None = None,
+                       syllables_only: bool = False) -> list[str]:
+    """The folded syllables the index has that ``word`` (folded, lower case) may misspell,
+    the likeliest first (none: an empty list).
 
     Candidates one edit away come first, any word of letters the index has (a name, a
     foreign word). Only when the index has none of them, and the word has at least
@@ -225,7 +223,7 @@ def best_correction(df: DocFrequency, word: str, context: Context | None = None,
     whatever the size of the index.
     """
     if not word or len(word) > MAX_WORD_LENGTH or not word.isascii() or not word.isalnum():
-        return None
+        return []
     first = edit_candidates(word)
     if syllables_only:
         first = first & SYLLABLES
@@ -234,3 +232,10 @@ def best_correction(df: DocFrequency, word: str, context: Context | None = None,
         return _ranked(word, found, 1, context)
     second = syllables_two_edits_away(word)[:MAX_LOOKUPS - len(first)]
     return _ranked(word, {c: n for c in second if (n := df(c)) > 0}, 2, context)
+
+
+def best_correction(df: DocFrequency, word: str, context: Context | None = None,
+                    syllables_only: bool = False) -> str | None:
+    """The likeliest of ``ranked_corrections``, or None."""
+    found = ranked_corrections(df, word, context, syllables_only)
+    return found[0] if found else None

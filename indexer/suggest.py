@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .analysis import bigram_term, fold, has_diacritics, typed_without_ime
 from .query import ParsedQuery
-from .spelling import best_correction, edit_candidates, edit_distance, typo_penalty
+from .spelling import SYLLABLES, best_correction, edit_candidates, edit_distance, ranked_corrections, typo_penalty
 from .vocabulary import Vocabulary, tone_of
 
 #: Did-you-mean and corrections run for queries of at most this many words, correcting at most this many.
@@ -45,6 +45,14 @@ RARE_WORD = 2
 #: do at large: a bigram never seen is unlikely, not impossible, and never seen among the
 #: two documents of a rare word says little (Dirichlet smoothing).
 PRIOR_DOCUMENTS = 1
+#: A word's likeliest corrections, this many, are weighed again by the documents holding the
+#: whole corrected phrase (all its folded bigrams): together the bigrams say what each alone
+#: cannot (``mật v bữa`` is ``mật về bữa``, though ``mật và`` and ``và bữa`` are likelier).
+#: Another candidate than the likeliest wins only with a phrase in at least
+#: ``PHRASE_EVIDENCE`` documents and ``OUTNUMBER`` times as many as hold the likeliest one's
+#: phrase: one document against none is chance.
+PHRASE_CANDIDATES = 3
+PHRASE_EVIDENCE = 3
 
 
 @dataclass(frozen=True)
@@ -96,24 +104,29 @@ def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
     return [bigram_term(a, b) for a, b in ((left, word), (word, right)) if a and b]
 
 
-def _respell(df, total: int, folds: list[str], keep: set[int], spelt: set[int] = frozenset()) -> set[int]:
+def _respell(df, total: int, folds: list[str], keep: set[int], spelt: set[int] = frozenset(),
+             holding=None) -> set[int]:
     """Correct, in place in ``folds``, the letters of words the index lacks, then of at most
     one word it has: the one whose likeliest one-edit syllable fits its neighbours
     ``OUTWEIGH`` times (log10) better than the word typed (``gia ruot`` -> ``gai ruot``;
     ``cua ho`` is left alone, ``của họ`` being as likely as ``của hoa``). A word in at most
     ``RARE_WORD`` documents may also become any word of letters the index has (``trupm``
     -> ``trump``). Words at places ``spelt`` (typed with diacritics in a spelling the index
-    holds) need ``OUTWEIGH_SPELT``. Returns the places changed; those in ``keep`` are left alone."""
+    holds) need ``OUTWEIGH_SPELT``. With ``holding`` (how many documents hold every one of
+    some bigrams), the likeliest corrections of a word the index lacks, or of one no
+    syllable spells (``mật v bữa``), are weighed again by the whole phrase (``_in_phrase``).
+    Returns the places changed; those in ``keep`` are left alone."""
     changed: set[int] = set()
     for i, f in enumerate(folds):
         if i in keep or len(changed) == MAX_CORRECTIONS or df(f):
             continue
-        candidate = best_correction(df, f, _context(df, total, folds, i))
+        fit = _context(df, total, folds, i)
+        candidate = _in_phrase(ranked_corrections(df, f, fit), folds, i, holding)
         support = [df(b) for b in _bigrams_of(folds, i, candidate)] if candidate else []
         if candidate is not None and (not support or max(support)):
             folds[i] = candidate
             changed.add(i)
-    best: tuple[float, int, str] | None = None
+    best: tuple[float, int, list[str]] | None = None
     for i, f in enumerate(folds):
         if i in keep or i in changed or len(changed) == MAX_CORRECTIONS \
                 or not _bigrams_of(folds, i, f):
@@ -123,14 +136,38 @@ def _respell(df, total: int, folds: list[str], keep: set[int], spelt: set[int] =
         typed = fit(f)
         if typed > -need:  # no candidate can be more likely by so much: fit is at most 0
             continue
-        candidate = best_correction(df, f, fit, syllables_only=df(f) > RARE_WORD)
-        gain = fit(candidate) - typed if candidate else 0.0
-        if gain >= need and (best is None or gain > best[0]):
-            best = (gain, i, candidate)
+        candidates = ranked_corrections(df, f, fit, syllables_only=df(f) > RARE_WORD)
+        gain = fit(candidates[0]) - typed if candidates else 0.0
+        if gain < need or (best is not None and gain <= best[0]):
+            continue
+        # A real syllable is respelt only to its likeliest correction: weighing more would
+        # find, among many, one whose phrase outnumbers the typed one by chance.
+        best = (gain, i, candidates[:1] if f in SYLLABLES else
+                [c for c in candidates if fit(c) - typed >= need])
     if best is not None:
-        folds[best[1]] = best[2]
-        changed.add(best[1])
+        _, i, candidates = best
+        folds[i] = _in_phrase(candidates, folds, i, holding)
+        changed.add(i)
     return changed
+
+
+def _in_phrase(candidates: list[str], folds: list[str], i: int, holding) -> str | None:
+    """The first of ``candidates`` for word ``i`` (likeliest first), or the one of the first
+    ``PHRASE_CANDIDATES`` whose phrase the most documents hold, when enough do (see
+    ``PHRASE_EVIDENCE``). A phrase of one bigram says no more than ``_context`` has weighed."""
+    if not candidates:
+        return None
+    top = candidates[:PHRASE_CANDIDATES]
+    if holding is None or len(folds) < 3 or len(top) == 1:
+        return top[0]
+
+    def held(c: str) -> int:
+        words = folds[:i] + [c] + folds[i + 1:]
+        return holding([bigram_term(a, b) for a, b in zip(words, words[1:]) if a and b])
+
+    counts = {c: held(c) for c in top}
+    most = max(top, key=lambda c: (counts[c], -top.index(c)))
+    return most if counts[most] >= max(PHRASE_EVIDENCE, OUTNUMBER * counts[top[0]]) else top[0]
 
 
 def _marks_apart(a: str, b: str) -> int:
@@ -244,7 +281,7 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     exact = _respell_accented(vocab, df, total, words, folds, keep)
     typed = list(folds)
     spelt = {i for i, w in enumerate(words) if has_diacritics(w) and vocab.frequency(w) > RARE_WORD}
-    respelt = _respell(df, total, folds, keep | set(exact), spelt) | set(exact)
+    respelt = _respell(df, total, folds, keep | set(exact), spelt, vocab.documents_holding) | set(exact)
     real = {i for i in respelt if i not in exact and df(typed[i])}
     if real and not _outnumbers(vocab, folds, typed):
         for i in real:

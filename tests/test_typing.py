@@ -214,6 +214,21 @@ def test_a_real_word_typed_for_another_is_corrected_by_its_neighbours(typo_clien
     assert api(typo_client, q="gia dinh")["corrected"] is None
 
 
+def test_a_word_no_syllable_spells_is_corrected_as_the_whole_phrase_reads(tmp_path_factory, make_client):
+    # ``v`` (a word of ``V League``) is one letter from ``và`` and ``về``. Each bigram alone
+    # makes ``mật và bữa`` likelier: ``mật và`` and ``và bữa`` are both common, but never in
+    # one document, while twelve documents hold ``mật về bữa``.
+    src = tmp_path_factory.mktemp("phrase-src")
+    records = [(f"honey-{i}", f"Ẩm thực {i}", "Mật và sữa.") for i in range(30)]
+    records += [(f"meal-{i}", f"Sức khoẻ {i}", "Ăn sáng và bữa trưa.") for i in range(30)]
+    records += [(f"party-{i}", f"Tin {i}", "Tin mật về bữa tiệc.") for i in range(12)]
+    records += [(f"league-{i}", f"Bóng đá {i}", "Giải V League.") for i in range(3)]
+    write_jsonl(src / "news.jsonl", [{"id": i, "title": t, "body": b} for i, t, b in records])
+    data = api(_client_of(src, tmp_path_factory, make_client), q="mật v bữa")
+    assert data["corrected"] == "mật về bữa"
+    assert data["results"][0]["id"].startswith("party-")
+
+
 def test_a_word_typed_with_diacritics_the_index_holds_needs_more_evidence(typo_client):
     # Folded bigrams cannot tell ``giá`` from ``gia``: what makes ``gia ruot`` a typo is not
     # enough to take ``giá``, typed with its mark, for another word.
