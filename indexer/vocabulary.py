@@ -94,17 +94,22 @@ class Vocabulary:
     def forms(self, folded: str) -> dict[str, int]:
         """Spellings of ``folded`` found in the index -> document frequency.
 
-        The field holds every folded syllable, plus the exact form of those with diacritics:
-        a plain spelling's own count is what its accented forms leave over.
+        The field holds every folded syllable, plus the exact form of those with diacritics,
+        so a plain spelling has no count of its own. Its occurrences are exactly what its
+        accented forms leave over of the folded syllable's; its documents, which overlap
+        theirs (a document holds ``năm`` and ``Nam``), are counted in proportion, and at
+        least as many as the accented forms' documents leave over.
         """
         if folded not in self._forms:
-            found = {w: self.reader.doc_frequency(self.field, w)
-                     for w in accent_variants(folded) if w != folded}
-            found = {w: n for w, n in found.items() if n}
-            plain = self.reader.doc_frequency(self.field, folded) - sum(found.values())
-            if plain > 0:
-                found[folded] = plain
-            self._forms[folded] = found
+            reader, field = self.reader, self.field
+            found = {w: (n, reader.frequency(field, w)) for w in accent_variants(folded)
+                     if w != folded and (n := reader.doc_frequency(field, w))}
+            documents, occurrences = reader.doc_frequency(field, folded), reader.frequency(field, folded)
+            plain = occurrences - sum(o for _, o in found.values())
+            counts = {w: n for w, (n, _) in found.items()}
+            if plain > 0 and occurrences:
+                counts[folded] = max(documents - sum(counts.values()), round(documents * plain / occurrences), 1)
+            self._forms[folded] = counts
         return self._forms[folded]
 
     def frequency(self, exact: str) -> int:
