@@ -43,3 +43,15 @@ def test_beside_its_neighbours_the_index_wins_over_the_hits_spelling_of_a_word_a
     assert restore_diacritics("bao nhieu", [hit]) == "bao nhiều"
     with open_index(index_of(tmp_path)).searcher() as searcher:
         assert restore_diacritics("bao nhieu", [hit], Vocabulary(searcher.reader())) == "bao nhiêu"
+
+
+def test_a_plain_spelling_is_counted_though_its_accented_forms_share_its_documents(tmp_path):
+    # Each of six documents holds ``năm``, ``nằm`` and ``nắm``; four hold ``Nam``. The folded
+    # syllable ``nam`` is in ten documents, fewer than its accented forms' 18 together, yet
+    # ``nam`` as written is a fifth of its occurrences, and counts.
+    docs = {f"nam-{i}.txt": f"Miền Nam {i}\nTin miền Nam." for i in range(4)}
+    docs |= {f"nam-nay-{i}.txt": f"Năm nay {i}\nNăm nay nằm viện, nắm tay." for i in range(6)}
+    with open_index(make_index(tmp_path, docs)).searcher() as searcher:
+        forms = Vocabulary(searcher.reader()).forms("nam")
+    assert forms["năm"] == forms["nằm"] == forms["nắm"] == 6
+    assert 1 <= forms["nam"] <= 4
