@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
+from itertools import islice
 
 from .analysis import bigram_term, fold, has_diacritics, typed_without_ime
 from .query import ParsedQuery
@@ -104,24 +105,24 @@ def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
     return [bigram_term(a, b) for a, b in ((left, word), (word, right)) if a and b]
 
 
-def _respell(df, total: int, folds: list[str], keep: set[int], spelt: set[int] = frozenset(),
-             holding=None) -> set[int]:
+def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int],
+             spelt: set[int] = frozenset()) -> set[int]:
     """Correct, in place in ``folds``, the letters of words the index lacks, then of at most
     one word it has: the one whose likeliest one-edit syllable fits its neighbours
     ``OUTWEIGH`` times (log10) better than the word typed (``gia ruot`` -> ``gai ruot``;
     ``cua ho`` is left alone, ``của họ`` being as likely as ``của hoa``). A word in at most
     ``RARE_WORD`` documents may also become any word of letters the index has (``trupm``
     -> ``trump``). Words at places ``spelt`` (typed with diacritics in a spelling the index
-    holds) need ``OUTWEIGH_SPELT``. With ``holding`` (how many documents hold every one of
-    some bigrams), the likeliest corrections of a word the index lacks, or of one no
-    syllable spells (``mật v bữa``), are weighed again by the whole phrase (``_in_phrase``).
-    Returns the places changed; those in ``keep`` are left alone."""
+    holds) need ``OUTWEIGH_SPELT``. The likeliest corrections of a word the index lacks, or
+    of one no syllable spells (``mật v bữa``), are weighed again by the whole phrase
+    (``_in_phrase``). Returns the places changed; those in ``keep`` are left alone."""
+    df = vocab.doc_frequency
     changed: set[int] = set()
     for i, f in enumerate(folds):
         if i in keep or len(changed) == MAX_CORRECTIONS or df(f):
             continue
         fit = _context(df, total, folds, i)
-        candidate = _in_phrase(ranked_corrections(df, f, fit), folds, i, holding)
+        candidate = _in_phrase(vocab, ranked_corrections(df, f, fit), folds, i)
         support = [df(b) for b in _bigrams_of(folds, i, candidate)] if candidate else []
         if candidate is not None and (not support or max(support)):
             folds[i] = candidate
@@ -143,29 +144,24 @@ def _respell(df, total: int, folds: list[str], keep: set[int], spelt: set[int] =
         # A real syllable is respelt only to its likeliest correction: weighing more would
         # find, among many, one whose phrase outnumbers the typed one by chance.
         best = (gain, i, candidates[:1] if f in SYLLABLES else
-                [c for c in candidates if fit(c) - typed >= need])
+                list(islice((c for c in candidates if fit(c) - typed >= need), PHRASE_CANDIDATES)))
     if best is not None:
         _, i, candidates = best
-        folds[i] = _in_phrase(candidates, folds, i, holding)
+        folds[i] = _in_phrase(vocab, candidates, folds, i)
         changed.add(i)
     return changed
 
 
-def _in_phrase(candidates: list[str], folds: list[str], i: int, holding) -> str | None:
+def _in_phrase(vocab: Vocabulary, candidates: list[str], folds: list[str], i: int) -> str | None:
     """The first of ``candidates`` for word ``i`` (likeliest first), or the one of the first
     ``PHRASE_CANDIDATES`` whose phrase the most documents hold, when enough do (see
     ``PHRASE_EVIDENCE``). A phrase of one bigram says no more than ``_context`` has weighed."""
     if not candidates:
         return None
     top = candidates[:PHRASE_CANDIDATES]
-    if holding is None or len(folds) < 3 or len(top) == 1:
+    if len(folds) < 3 or len(top) == 1:
         return top[0]
-
-    def held(c: str) -> int:
-        words = folds[:i] + [c] + folds[i + 1:]
-        return holding([bigram_term(a, b) for a, b in zip(words, words[1:]) if a and b])
-
-    counts = {c: held(c) for c in top}
+    counts = {c: _phrase_documents(vocab, folds[:i] + [c] + folds[i + 1:]) for c in top}
     most = max(top, key=lambda c: (counts[c], -top.index(c)))
     return most if counts[most] >= max(PHRASE_EVIDENCE, OUTNUMBER * counts[top[0]]) else top[0]
 
@@ -252,11 +248,13 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
 def _outnumbers(vocab: Vocabulary, corrected: list[str], typed: list[str]) -> bool:
     """Whether the documents holding the corrected phrase (its folded bigrams) outnumber
     those holding it as typed ``OUTNUMBER`` times over: a real word typed for another."""
-    def holding(folds: list[str]) -> int:
-        return vocab.documents_holding([bigram_term(a, b) for a, b in zip(folds, folds[1:])])
+    found = _phrase_documents(vocab, corrected)
+    return found > 0 and found >= OUTNUMBER * _phrase_documents(vocab, typed)
 
-    found = holding(corrected)
-    return found > 0 and found >= OUTNUMBER * holding(typed)
+
+def _phrase_documents(vocab: Vocabulary, folds: list[str]) -> int:
+    """How many documents hold every folded bigram of the phrase ``folds``."""
+    return vocab.documents_holding([bigram_term(a, b) for a, b in zip(folds, folds[1:])])
 
 
 def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: bool = False,
@@ -281,7 +279,7 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     exact = _respell_accented(vocab, df, total, words, folds, keep)
     typed = list(folds)
     spelt = {i for i, w in enumerate(words) if has_diacritics(w) and vocab.frequency(w) > RARE_WORD}
-    respelt = _respell(df, total, folds, keep | set(exact), spelt, vocab.documents_holding) | set(exact)
+    respelt = _respell(vocab, total, folds, keep | set(exact), spelt) | set(exact)
     real = {i for i in respelt if i not in exact and df(typed[i])}
     if real and not _outnumbers(vocab, folds, typed):
         for i in real:

@@ -107,7 +107,7 @@ class Vocabulary:
             documents, occurrences = reader.doc_frequency(field, folded), reader.frequency(field, folded)
             plain = occurrences - sum(o for _, o in found.values())
             counts = {w: n for w, (n, _) in found.items()}
-            if plain > 0 and occurrences:
+            if plain > 0:
                 counts[folded] = max(documents - sum(counts.values()), round(documents * plain / occurrences), 1)
             self._forms[folded] = counts
         return self._forms[folded]
