@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from whoosh.searching import Searcher
 
-from .analysis import fold, has_diacritics
+from .analysis import bigram_term, fold, has_diacritics
 from .array_cache import ARRAYS
 from .completion import complete_last_slot, last_word_typed_halfway
 from .config import Config, load_config
@@ -317,10 +317,10 @@ def search(
                 ran, notice = reading, f"Kết quả cho “{reading}” (gõ không dấu kiểu Telex/VNI)"
         if vocab is not None and ran == request.text:
             with times.stage("suggest"):
+                completed = request.typing or _completion_follows(parsed, vocab)
                 correction = correct_query(searcher, parse_query(request.text, config.max_query_chars,
-                                                                 config.max_query_terms), vocab,
-                                           request.typing or bool(parsed.completions),
-                                           parsed.completions[0] if parsed.completions else None)
+                                                                 config.max_query_terms), vocab, completed,
+                                           parsed.completions[0] if completed and parsed.completions else None)
             alt = None if correction is None or request.exact else \
                 execute_plan(searcher, replace(request, text=correction.run), config, ranking, synonyms,
                              times, semantic)
@@ -343,6 +343,19 @@ def search(
         completions=list(parsed.completions), corrected=corrected,
         ranking=semantic.ranking if semantic else "lexical",
     )
+
+
+def _completion_follows(parsed: ParsedQuery, vocab: Vocabulary) -> bool:
+    """Whether a submitted query's last word, found nowhere, reads as a word typed half-way:
+    its completion follows the word before it in some document (``thi tot nghie``). Else
+    the reader, who submitted it, typed it whole, with a typo (``chac chna`` is ``chắc
+    chắn``, not ``chắc Chnam``), and it is corrected like any other word."""
+    if not parsed.completions:
+        return False
+    sequence = parsed.word_sequences[-1] if parsed.word_sequences else ()
+    if len(sequence) < 2:
+        return True
+    return vocab.doc_frequency(bigram_term(fold(sequence[-2]), fold(sequence[-1]))) > 0
 
 
 def _correction_finds_more(alt: Executed, literal: int, unknown: bool, literal_every_word: bool,

@@ -61,6 +61,22 @@ def test_a_submitted_query_completes_a_last_word_found_nowhere(client):
     assert api(client, q="giao duc")["completions"] == []
 
 
+def test_a_submitted_last_word_is_read_as_a_typo_where_no_completion_follows_the_word_before(
+        tmp_path_factory, make_client):
+    # ``chna`` begins ``Chnam`` (a name, in one document) and is one letter from ``chắn``,
+    # which follows ``chắc`` in ten: submitted, the query was typed whole.
+    src = tmp_path_factory.mktemp("chna-src")
+    write_jsonl(src / "news.jsonl", [{"id": f"sure-{i}", "title": f"Tin {i}", "body": "Đội nhà chắc chắn thắng."}
+                                     for i in range(10)]
+                + [{"id": "name", "title": "Khách mời", "body": "Ông Chnam đến thăm."}])
+    client = _client_of(src, tmp_path_factory, make_client)
+    data = api(client, q="chac chna")
+    assert data["corrected"] == "chắc chắn" and data["completions"] == []
+    assert data["total"] == 10 and data["results"][0]["id"].startswith("sure-")
+    # While it is typed, it is still a word typed half-way.
+    assert api(client, q="chac chna", typing="1")["completions"] == ["chnam"]
+
+
 def test_completions_are_bounded(client):
     for q in ("n", "giao d", "t"):
         data = api(client, q=q, typing="1")
