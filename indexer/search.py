@@ -355,7 +355,7 @@ def _completion_follows(parsed: ParsedQuery, vocab: Vocabulary) -> bool:
     sequence = parsed.word_sequences[-1] if parsed.word_sequences else ()
     if len(sequence) < 2:
         return True
-    return vocab.doc_frequency(bigram_term(fold(sequence[-2]), fold(sequence[-1]))) > 0
+    return vocab.doc_frequency(bigram_term(fold(sequence[-2]), fold(parsed.completions[0]))) > 0
 
 
 def _correction_finds_more(alt: Executed, literal: int, unknown: bool, literal_every_word: bool,
