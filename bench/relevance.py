@@ -6,7 +6,8 @@
 
 Prints MRR@10, nDCG@10, Recall@10, Recall@100 and the median query time of lexical ranking;
 with ``--hybrid`` the embedding stage runs first (what the index's vector store lacks) and
-hybrid ranking (config.toml's ``[semantic]``, turned on) is measured beside it. The last
+hybrid ranking (config.toml's ``[semantic]``, turned on, or each ``--semantic`` override of
+it) is measured beside it. The last
 line is exactly ``mrr10=0.xxx ndcg10=0.xxx r10=0.xxx r100=0.xxx``, of the last ranking. With ``--peers`` the same is
 measured for the peer engines of ``bench.peers`` instead of vnsearch, one line per peer and a
 markdown table; the last line is then the last peer's.
@@ -27,7 +28,7 @@ from pathlib import Path
 from bench import beir
 from bench.beir import read_qrels, read_queries
 from indexer.build import reindex
-from indexer.config import load_config
+from indexer.config import SemanticSettings, load_config
 from indexer.errors import IndexBusy
 from indexer.plan import DEFAULT_RANKING, Ranking
 from indexer.search import search
@@ -73,12 +74,12 @@ def first_records(files: list[Path], n: int, workdir: Path) -> Path:
 
 def evaluate(index_dir: Path, queries: dict[str, str], qrels: beir.Qrels, fold_queries: bool,
              ranking: Ranking = DEFAULT_RANKING, depth: int = 100,
-             hybrid: bool = False) -> tuple[dict[str, float], float]:
+             semantic: SemanticSettings | None = None) -> tuple[dict[str, float], float]:
     """Mean metrics of vnsearch over the judged queries, and the median query time in ms.
-    Lexical ranking, or hybrid when ``hybrid`` (which every query must then have run)."""
+    Lexical ranking, or hybrid with the ``semantic`` settings (which every query must then have run)."""
     config = replace(load_config(), index_dir=index_dir)
-    config = replace(config, semantic=replace(config.semantic, enabled=hybrid))
-    wanted = "hybrid" if hybrid else "lexical"
+    config = replace(config, semantic=semantic or replace(config.semantic, enabled=False))
+    wanted = "lexical" if semantic is None else "hybrid"
 
     def rank(text: str) -> list[str]:
         result = search(text, config=config, per_page=depth, ranking=ranking)
@@ -110,6 +111,9 @@ def main(argv=None) -> int:
     parser.add_argument("--peers", action="store_true", help="measure the peer engines (bench.peers) instead")
     parser.add_argument("--hybrid", action="store_true", help="embed, then measure hybrid ranking beside lexical")
     parser.add_argument("--embed-threads", type=int, help="the model's threads while embedding (config.toml's otherwise)")
+    parser.add_argument("--semantic", type=json.loads, action="append", default=[],
+                        help='with --hybrid: [semantic] overrides, e.g. {"passage_syllables": [60, 40], "weight": 14};'
+                             " repeat it to measure several hybrid rankings beside lexical in one run")
     args = parser.parse_args(argv)
     if args.collection:
         args.corpus, args.queries, args.qrels = beir.collection(args.collection)
@@ -135,29 +139,46 @@ def main(argv=None) -> int:
         return 0
     index_dir = build_index(args.corpus, args.distractors, args.workdir, args.procs)
     ranking = replace(DEFAULT_RANKING, **args.ranking)
-    kinds = [False]
+    rankings: list[SemanticSettings | None] = [None]  # lexical
     if args.hybrid:
-        if (problem := embed(index_dir, args.embed_threads)) is not None:
-            print(problem, file=sys.stderr)
-            return 2
-        kinds.append(True)
+        try:
+            rankings += [semantic_settings(overrides) for overrides in args.semantic or [{}]]
+        except (TypeError, ValueError) as e:
+            parser.error(f"--semantic: {e}")
+        for settings in rankings[1:]:
+            if (problem := embed(index_dir, settings, args.embed_threads)) is not None:
+                print(problem, file=sys.stderr)
+                return 2
     form = "unaccented" if args.fold_queries else "as given"
-    for hybrid in kinds:
-        scores, median_ms = evaluate(index_dir, queries, qrels, args.fold_queries, ranking, hybrid=hybrid)
-        print(f"{args.corpus.parent.name} ({form}, {len(args.distractors)} distractor files, "
-              f"{'hybrid' if hybrid else 'lexical'}): "
+    for settings in rankings:
+        scores, median_ms = evaluate(index_dir, queries, qrels, args.fold_queries, ranking, semantic=settings)
+        kind = "lexical" if settings is None else f"hybrid {describe(settings)}"
+        print(f"{args.corpus.parent.name} ({form}, {len(args.distractors)} distractor files, {kind}): "
               f"MRR@10 {scores['mrr10']:.3f}  nDCG@10 {scores['ndcg10']:.3f}  "
-              f"R@10 {scores['r10']:.3f}  R@100 {scores['r100']:.3f}  median {median_ms:.0f} ms/query")
+              f"R@10 {scores['r10']:.3f}  R@100 {scores['r100']:.3f}  median {median_ms:.0f} ms/query", flush=True)
     print(beir.score_line(scores))
     return 0
 
 
-def embed(index_dir: Path, threads: int | None = None) -> str | None:
-    """Run the embedding stage with config.toml's ``[semantic]`` settings, turned on (and the
-    model on ``threads`` threads, when given); the reason when it cannot run."""
+def semantic_settings(overrides: dict) -> SemanticSettings:
+    """config.toml's ``[semantic]`` settings with ``overrides``, turned on."""
+    settings = replace(load_config().semantic, enabled=True)
+    if "passage_syllables" in overrides:
+        sizes = overrides["passage_syllables"]
+        overrides = {**overrides, "passage_syllables": tuple(sizes) if isinstance(sizes, list) else (sizes,)}
+    return replace(settings, **overrides)
+
+
+def describe(settings: SemanticSettings) -> str:
+    sizes = "+".join(map(str, settings.passage_syllables))
+    return f"({sizes} syllables, {settings.fusion} {settings.weight:g}, depth {settings.depth})"
+
+
+def embed(index_dir: Path, settings: SemanticSettings, threads: int | None = None) -> str | None:
+    """Run the embedding stage with ``settings`` (and the model on ``threads`` threads, when
+    given); the reason when it cannot run."""
     from indexer.vectorize import reindex_vectors
 
-    settings = replace(load_config().semantic, enabled=True)
     settings = replace(settings, threads=threads or settings.threads)
     while (report := reindex_vectors(index_dir, settings)).busy:  # the other query form's run
         print(f"{report.skipped}; waiting", file=sys.stderr)

@@ -34,7 +34,7 @@ class SemanticSettings:
     """Hybrid ranking: the ``[semantic]`` section of config.toml (measured: docs/hybrid-results.md)."""
 
     enabled: bool = True
-    passage_syllables: int = 60
+    passage_syllables: tuple[int, ...] = (60,)  # one tiling per size, in this order
     depth: int = 20
     weight: float = 12.0
     fusion: str = "score"
@@ -127,16 +127,24 @@ def _server_settings(section: dict) -> ServerSettings:
 def _semantic(section: dict) -> SemanticSettings:
     """The ``[semantic]`` settings, each converted to its type (ValueError when it cannot be)."""
     settings = SemanticSettings()
-    kinds = {"enabled": _boolean, "passage_syllables": int, "depth": int, "weight": float, "fusion": str,
+    kinds = {"enabled": _boolean, "passage_syllables": _sizes, "depth": int, "weight": float, "fusion": str,
              "threads": int}
     for key, kind in kinds.items():
         if key in section:
             settings = replace(settings, **{key: kind(section[key])})
-    if settings.passage_syllables < 1 or settings.depth < 0 or settings.weight < 0 or settings.threads < 1:
+    if min(settings.passage_syllables) < 1 or settings.depth < 0 or settings.weight < 0 or settings.threads < 1:
         raise ValueError("[semantic] wants passage_syllables >= 1, depth >= 0, weight >= 0, threads >= 1")
     if settings.fusion != "score" and settings.weight > 1:
         raise ValueError(f"[semantic] weight is a share from 0 to 1 with fusion {settings.fusion!r}")
     return settings
+
+
+def _sizes(value) -> tuple[int, ...]:
+    """Passage sizes: one number or a list of distinct numbers."""
+    sizes = tuple(int(v) for v in (value if isinstance(value, list) else [value]))
+    if not sizes or len(set(sizes)) < len(sizes):
+        raise ValueError(f"[semantic] passage_syllables wants one size or distinct sizes, not {value!r}")
+    return sizes
 
 
 def _boolean(value, name: str = "a setting") -> bool:

@@ -1,14 +1,16 @@
 """Split a document into passages for embedding: the title plus about N syllables of whole sentences.
 
 A document is scored semantically by its best passage, and a snippet can prefer that
-passage, so each passage keeps its character offsets in the body. Pure: no I/O, no model.
+passage, so each passage keeps its character offsets in the body. A document can be tiled
+at several sizes, one tiling after another, so that what one tiling cuts at a passage's
+end another holds whole. Pure: no I/O, no model.
 """
 
 from __future__ import annotations
 
 import re
 from itertools import islice
-from typing import Iterator, NamedTuple
+from typing import Iterator, NamedTuple, Sequence
 
 #: A sentence ends at . ! ? … (with any closing quotes or brackets) before white space, or
 #: at a line break; headings and list items in plain text are lines of their own.
@@ -95,6 +97,21 @@ def split_passages(title: str, body: str, size: int = 60) -> list[Passage]:
     return list(iter_passages(title, body, size))
 
 
-def passage_at(title: str, body: str, size: int, number: int) -> Passage | None:
-    """Passage ``number`` (from 0) of a document, or None past its last."""
-    return next(islice(iter_passages(title, body, size), number, None), None)
+def tiled_passages(title: str, body: str, sizes: Sequence[int]) -> Iterator[tuple[int, Passage]]:
+    """(size, passage) of every tiling of a document, the tilings in the order of ``sizes``.
+    A passage whose text an earlier tiling holds is left out: a short document is one passage
+    at any size, and is embedded once."""
+    earlier: set[str] = set()
+    for size in sizes:
+        texts = []
+        for passage in iter_passages(title, body, size):
+            if passage.text not in earlier:
+                texts.append(passage.text)
+                yield size, passage
+        earlier.update(texts)
+
+
+def passage_at(title: str, body: str, sizes: Sequence[int], number: int) -> Passage | None:
+    """Passage ``number`` (from 0, in ``tiled_passages`` order) of a document, or None past its last."""
+    found = next(islice(tiled_passages(title, body, sizes), number, None), None)
+    return found[1] if found else None

@@ -34,9 +34,10 @@ RRF_K = 60
 RESTORE_FROM = 3
 
 
-def map_path(gen: Path, model: str, size: int) -> Path:
-    """The passage map of a generation: which vector rows hold each document's passages."""
-    return Path(gen) / f"passages-{model}-{size}.npz"
+def map_path(gen: Path, model: str, sizes: tuple[int, ...]) -> Path:
+    """The passage map of a generation: which vector rows hold each document's passages, for
+    the tilings of ``sizes`` in their order."""
+    return Path(gen) / f"passages-{model}-{'-'.join(map(str, sizes))}.npz"
 
 
 def write_map(path: Path, toc: int, hashes: list[str], rows: list[list[int]]) -> None:
@@ -114,7 +115,7 @@ class SemanticRanker:
 
     def best_passages(self, content_hashes: list[str], query: str) -> tuple[np.ndarray, list[int]]:
         """Each hit's best passage cosine, and that passage's number in its document
-        (``split_passages`` order)."""
+        (``tiled_passages`` order)."""
         vector = self.query_vector(query)
         rows = [self.passages.rows_of(h) for h in content_hashes]
         if not rows:

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from .embedding import Model, load_model
 from .errors import IndexBusy
-from .passages import split_passages
+from .passages import tiled_passages
 from .config import SemanticSettings
 from .semantic import map_path, write_map
 from .store import current_generation, index_version, open_index, reindex_lock
@@ -52,8 +52,10 @@ class EmbedReport:
                 f"embedded ({self.passages - self.embedded} reused) in {self.seconds:.1f} s{rate}")
 
 
-def generation_passages(index_dir: Path, size: int, model: str) -> tuple[list[str], list[list[bytes]], dict]:
-    """Content hash and passage keys of every live document, and the text of each key."""
+def generation_passages(index_dir: Path, sizes: tuple[int, ...],
+                        model: str) -> tuple[list[str], list[list[bytes]], dict]:
+    """Content hash and passage keys (every tiling of ``sizes``) of every live document, and the
+    text of each key. A key holds its tiling's size, so adding a size reuses the others' vectors."""
     ix = open_index(index_dir)
     hashes, keys, texts = [], [], {}
     with ix.reader() as reader:
@@ -63,7 +65,7 @@ def generation_passages(index_dir: Path, size: int, model: str) -> tuple[list[st
         for docnum, stored in reader.iter_docs():
             hashes.append(_text(column[docnum]))
             doc_keys = []
-            for p in split_passages(stored.get("title", ""), stored.get("body", ""), size):
+            for size, p in tiled_passages(stored.get("title", ""), stored.get("body", ""), sizes):
                 key = passage_key(p.text, model, size)
                 texts[key] = p.text
                 doc_keys.append(key)
@@ -87,14 +89,14 @@ def embed_generation(index_dir: Path, model: Model, settings: SemanticSettings,
     gen, version = current_generation(index_dir), index_version(index_dir)
     if gen is None or version is None:
         return EmbedReport(skipped="no index")
-    size = settings.passage_syllables
-    hashes, keys, texts = generation_passages(index_dir, size, model.name)
+    sizes = settings.passage_syllables
+    hashes, keys, texts = generation_passages(index_dir, sizes, model.name)
     store = VectorStore(vector_path(index_dir, model.name), model.name, model.dim)
     todo = len(store.missing(texts))
     report = EmbedReport(documents=len(hashes), passages=len(texts))
     report.embedded = embed_missing(store, texts, model.passages, batch=BATCH,
                                     on_batch=progress(todo, len(texts) - todo))
-    write_map(map_path(gen, model.name, size), version[1], hashes,
+    write_map(map_path(gen, model.name, sizes), version[1], hashes,
               [[store.row_of(k) for k in doc_keys] for doc_keys in keys])
     report.seconds = time.monotonic() - started
     return report

@@ -141,10 +141,13 @@ def test_semantic_settings_come_from_config_toml(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("[semantic]\nenabled = false\npassage_syllables = 40\ndepth = 50\nweight = 0.3\n"
                       'fusion = "rrf"\n', encoding="utf-8")
-    assert load_config(config).semantic == SemanticSettings(False, 40, 50, 0.3, "rrf", 1)
+    assert load_config(config).semantic == SemanticSettings(False, (40,), 50, 0.3, "rrf", 1)
+    config.write_text("[semantic]\npassage_syllables = [60, 40]\n", encoding="utf-8")
+    assert load_config(config).semantic.passage_syllables == (60, 40), "one tiling per size, in order"
     assert Config().semantic == SemanticSettings() and SemanticSettings().enabled, "on unless turned off"
     for bad in ['enabled = "yes"', "weight = -1", 'weight = 2\nfusion = "rrf"', 'fusion = "max"',
-                "passage_syllables = 0"]:
+                "passage_syllables = 0", "passage_syllables = []", "passage_syllables = [60, 0]",
+                "passage_syllables = [40, 40]"]:
         config.write_text(f"[semantic]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError):
             load_config(config)

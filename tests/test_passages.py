@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.passages import passage_at, sentence_spans, split_passages, syllable_spans
+from indexer.passages import passage_at, sentence_spans, split_passages, syllable_spans, tiled_passages
 
 BODY = (
     "Sáng 1/12, Bộ Giáo dục và Đào tạo công bố đề án mới. Đề án áp dụng từ năm học 2027!\n"
@@ -69,4 +69,14 @@ def test_every_syllable_is_in_exactly_one_passage_and_the_split_is_deterministic
     assert covered == syllable_spans(body, 0, len(body))
     assert all(a.end <= b.start for a, b in zip(passages, passages[1:]))
     # The snippet's best passage, found without splitting the rest, is the same passage.
-    assert [passage_at("Tiêu đề", body, size, i) for i in range(len(passages) + 1)] == [*passages, None]
+    assert [passage_at("Tiêu đề", body, (size,), i) for i in range(len(passages) + 1)] == [*passages, None]
+
+
+def test_a_second_tiling_follows_the_first_and_leaves_out_the_passages_it_repeats():
+    tiled = list(tiled_passages("T", BODY, (30, 12)))
+    first, second = split_passages("T", BODY, 30), split_passages("T", BODY, 12)
+    assert tiled[:len(first)] == [(30, p) for p in first]
+    assert tiled[len(first):] == [(12, p) for p in second if p not in first] and len(second) > len(first)
+    assert [passage_at("T", BODY, (30, 12), i) for i in range(len(tiled) + 1)] == [p for _, p in tiled] + [None]
+    short = "Một câu."
+    assert list(tiled_passages("T", short, (60, 40))) == [(60, split_passages("T", short, 60)[0])], "embedded once"
