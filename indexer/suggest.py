@@ -239,9 +239,15 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
     if seen >= TONE_EVIDENCE and evidence.get(word, 0) <= (1 - TONE_SHARE) * seen \
             and evidence.get(best, 0) >= TONE_SHARE * seen:
         # ``ngàn cân`` beside ``đẹp``: the folded bigram is mostly ``ngăn cản``, but the
-        # documents holding the whole phrase spell it as typed.
-        whole = vocab.phrase_evidence(folds)
-        return None if whole and whole[i].get(word) else best
+        # documents holding the whole phrase (its words typed whole) spell it as typed.
+        whole = vocab.phrase_evidence([f for f in folds if f])
+        if whole is None:
+            # No document holds the phrase: its neighbours still give a word typed bare among
+            # accented ones its tone, but nothing overrules a tone typed on a real word
+            # (``lý lịch “đen”`` stands across a quote, which no bigram spans; ``lịch đến``
+            # is only another phrase).
+            return None if has_diacritics(word) else best
+        return None if whole[i].get(word) else best
     return None
 
 

@@ -280,7 +280,8 @@ def test_a_completion_is_spelt_as_after_the_word_typed_before_it(typo_client):
 @pytest.fixture(scope="module")
 def tone_client(tmp_path_factory, make_client):
     """``hồ gươm`` in ten documents; ``hộ`` elsewhere, so that ``hộ gươm`` is a real word typed
-    wrong; ``ngăn cản`` in thirty documents, and ``đẹp ngàn cân`` after them in one."""
+    wrong; ``ngăn cản`` in thirty documents, and ``đẹp ngàn cân`` after them in one;
+    ``du lịch đến`` in ten, and ``lý lịch “đen”`` in one."""
     src = tmp_path_factory.mktemp("tone-src")
     for i in range(10):
         (src / f"ho-{i}.txt").write_text(f"Tin {i}\n\nDạo quanh hồ Gươm buổi sáng số {i}.\n", encoding="utf-8")
@@ -289,6 +290,9 @@ def tone_client(tmp_path_factory, make_client):
     for i in range(30):
         (src / f"a-ngan-{i}.txt").write_text(f"Tin ngăn {i}\n\nCông an ngăn cản vụ việc.\n", encoding="utf-8")
     (src / "z-dep.txt").write_text("Vẻ đẹp ngàn cân\n\nBức tượng đẹp ngàn cân.\n", encoding="utf-8")
+    for i in range(10):
+        (src / f"du-lich-{i}.txt").write_text(f"Tin du lịch {i}\n\nKhách du lịch đến Huế.\n", encoding="utf-8")
+    (src / "ly-lich.txt").write_text("Hé lộ lý lịch “đen” của kẻ lừa đảo\n\nCông an điều tra.\n", encoding="utf-8")
     return _client_of(src, tmp_path_factory, make_client)
 
 
@@ -303,6 +307,13 @@ def test_a_tone_the_whole_phrase_is_spelt_with_is_kept(tone_client):
     # the index holds as typed.
     data = api(tone_client, q="đẹp ngàn cân")
     assert data["corrected"] is None and data["results"][0]["id"] == "z-dep.txt"
+
+
+def test_a_real_word_stays_as_typed_where_no_document_holds_the_phrase_to_overrule_it(tone_client):
+    # ``lịch đen`` is ``lịch đến`` wherever the bigram stands, but no document holds the
+    # phrase typed: the one it comes from has ``đen`` in quotes, across which no bigram reaches.
+    data = api(tone_client, q="lý lịch đen")
+    assert data["corrected"] is None and data["results"][0]["id"] == "ly-lich.txt"
 
 
 @pytest.mark.parametrize("q", ["giáo dục", "giao duc", "hồ Gươm", "tuyển sinh lớp 10", "thi tot nghiep",
