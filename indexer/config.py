@@ -34,9 +34,9 @@ class SemanticSettings:
     """Hybrid ranking: the ``[semantic]`` section of config.toml (measured: docs/hybrid-results.md)."""
 
     enabled: bool = True
-    passage_syllables: tuple[int, ...] = (60,)  # one tiling per size, in this order
+    passage_syllables: tuple[int, ...] = (60, 40)  # one tiling per size, in this order
     depth: int = 20
-    weight: float = 12.0
+    weight: float = 14.0
     fusion: str = "score"
     threads: int = 1
 
