@@ -35,7 +35,7 @@ class SemanticSettings:
 
     enabled: bool = True
     passage_syllables: tuple[int, ...] = (60, 40)  # one tiling per size, in this order
-    depth: int = 20
+    depth: int = 50
     weight: float = 14.0
     fusion: str = "score"
     threads: int = 1

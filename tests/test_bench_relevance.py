@@ -61,13 +61,13 @@ def test_hybrid_runs_beside_lexical_after_embedding_what_the_index_lacks(collect
     out, err = capsys.readouterr()
     lines = out.strip().splitlines()
     assert "lexical): MRR@10 1.000" in lines[0]
-    assert "hybrid (60+40 syllables, score 14, depth 20)): MRR@10 1.000" in lines[1], "config.toml's settings"
+    assert "hybrid (60+40 syllables, score 14, depth 50)): MRR@10 1.000" in lines[1], "config.toml's settings"
     assert lines[2] == "mrr10=1.000 ndcg10=1.000 r10=1.000 r100=1.000"
     assert "embedding: 3 of 3 passages of 3 documents embedded" in err
     two = ["--semantic", '{"passage_syllables": 60, "weight": 6}', "--semantic", '{"depth": 10}']
     assert relevance.main(args_for(collection, tmp_path / "work", "--hybrid", *two)) == 0
     out, err = capsys.readouterr()
-    assert "hybrid (60 syllables, score 6, depth 20)): MRR@10 1.000" in out
+    assert "hybrid (60 syllables, score 6, depth 50)): MRR@10 1.000" in out
     assert "hybrid (60+40 syllables, score 14, depth 10)): MRR@10 1.000" in out
     # one sentence each: the second tiling repeats the first, and nothing is embedded again
     assert err.count("embedding: 0 of 3 passages of 3 documents embedded (3 reused)") == 2
