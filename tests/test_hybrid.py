@@ -72,6 +72,19 @@ def test_vectors_are_embedded_once_and_reused_by_incremental_and_full_rebuilds(t
 
 
 @needs_model
+def test_a_second_tiling_embeds_only_its_own_passages_and_ranks_once_they_are_all_in(tmp_path):
+    long_body = " ".join(f"Câu thứ {i} nói về lũ lụt và học sinh nghỉ học ở miền Trung." for i in range(12))
+    _, index = built(tmp_path, {**DOCS, "dai.txt": f"Bài dài\n{long_body}"}, vectors=False)
+    one = replace(SETTINGS, passage_syllables=(60,))
+    first = reindex_vectors(index, one, quiet)
+    assert ranker_for(index, one) is not None
+    assert ranker_for(index, SETTINGS) is None, "the 40-syllable tiling has no vectors yet"
+    both = reindex_vectors(index, SETTINGS, quiet)
+    assert both.passages > first.passages and both.embedded == both.passages - first.passages
+    assert ranker_for(index, SETTINGS) is not None and ranker_for(index, one) is not None
+
+
+@needs_model
 def test_a_changed_index_ranks_lexically_until_every_document_has_vectors(tmp_path):
     corpus, index = built(tmp_path)
     assert ranker_for(index, SETTINGS) is not None
