@@ -22,13 +22,13 @@ import itertools
 import json
 import sys
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 from bench import beir
 from bench.beir import read_qrels, read_queries
 from indexer.build import reindex
-from indexer.config import SemanticSettings, load_config
+from indexer.config import SemanticSettings, load_config, semantic_settings
 from indexer.errors import IndexBusy
 from indexer.plan import DEFAULT_RANKING, Ranking
 from indexer.search import search
@@ -142,7 +142,7 @@ def main(argv=None) -> int:
     rankings: list[SemanticSettings | None] = [None]  # lexical
     if args.hybrid:
         try:
-            rankings += [semantic_settings(overrides) for overrides in args.semantic or [{}]]
+            rankings += [overridden(overrides) for overrides in args.semantic or [{}]]
         except (TypeError, ValueError) as e:
             parser.error(f"--semantic: {e}")
         for settings in rankings[1:]:
@@ -160,13 +160,12 @@ def main(argv=None) -> int:
     return 0
 
 
-def semantic_settings(overrides: dict) -> SemanticSettings:
-    """config.toml's ``[semantic]`` settings with ``overrides``, turned on."""
-    settings = replace(load_config().semantic, enabled=True)
-    if "passage_syllables" in overrides:
-        sizes = overrides["passage_syllables"]
-        overrides = {**overrides, "passage_syllables": tuple(sizes) if isinstance(sizes, list) else (sizes,)}
-    return replace(settings, **overrides)
+def overridden(overrides: dict) -> SemanticSettings:
+    """config.toml's ``[semantic]`` settings with ``overrides`` (read as config.toml's), turned on."""
+    unknown = set(overrides) - {f.name for f in fields(SemanticSettings)}
+    if unknown:
+        raise ValueError(f"no such [semantic] setting: {', '.join(sorted(unknown))}")
+    return replace(semantic_settings(overrides, load_config().semantic), enabled=True)
 
 
 def describe(settings: SemanticSettings) -> str:

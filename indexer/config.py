@@ -91,11 +91,9 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             if key in search:
                 config = replace(config, **{key: int(search[key])})
         config = replace(config, server=_server_settings(data.get("server", {})))
-        config = replace(config, semantic=_semantic(data.get("semantic", {})))
+        config = replace(config, semantic=semantic_settings(data.get("semantic", {})))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"bad value in {config_path}: {e}") from None
-    if config.semantic.fusion not in FUSIONS:
-        raise ConfigError(f"bad value in {config_path}: [semantic] fusion is one of {', '.join(FUSIONS)}")
     env_index = os.environ.get("VNSEARCH_INDEX")
     if env_index:
         config = replace(config, index_dir=Path(env_index))
@@ -124,14 +122,17 @@ def _server_settings(section: dict) -> ServerSettings:
     return server
 
 
-def _semantic(section: dict) -> SemanticSettings:
-    """The ``[semantic]`` settings, each converted to its type (ValueError when it cannot be)."""
-    settings = SemanticSettings()
+def semantic_settings(section: dict, base: SemanticSettings = SemanticSettings()) -> SemanticSettings:
+    """``base`` with the ``[semantic]`` settings of ``section``, each converted to its type and
+    checked (ValueError when it cannot be)."""
+    settings = base
     kinds = {"enabled": _boolean, "passage_syllables": _sizes, "depth": int, "weight": float, "fusion": str,
              "threads": int}
     for key, kind in kinds.items():
         if key in section:
             settings = replace(settings, **{key: kind(section[key])})
+    if settings.fusion not in FUSIONS:
+        raise ValueError(f"[semantic] fusion is one of {', '.join(FUSIONS)}")
     if min(settings.passage_syllables) < 1 or settings.depth < 0 or settings.weight < 0 or settings.threads < 1:
         raise ValueError("[semantic] wants passage_syllables >= 1, depth >= 0, weight >= 0, threads >= 1")
     if settings.fusion != "score" and settings.weight > 1:

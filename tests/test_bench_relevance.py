@@ -73,6 +73,13 @@ def test_hybrid_runs_beside_lexical_after_embedding_what_the_index_lacks(collect
     assert err.count("embedding: 0 of 3 passages of 3 documents embedded (3 reused)") == 2
 
 
+@pytest.mark.parametrize("bad", ['{"passage_syllables": [60, 0]}', '{"depht": 10}', '{"fusion": "max"}'])
+def test_a_bad_semantic_override_is_a_message_as_in_config_toml(collection, tmp_path, capsys, bad):
+    with pytest.raises(SystemExit) as exit_:
+        relevance.main(args_for(collection, tmp_path / "work", "--hybrid", "--semantic", bad))
+    assert exit_.value.code == 2 and "--semantic:" in capsys.readouterr().err
+
+
 def test_a_missing_collection_is_a_message_not_a_traceback(collection, tmp_path, capsys):
     (collection / "qrels.tsv").unlink()
     assert relevance.main(args_for(collection, tmp_path / "work")) == 2
