@@ -17,7 +17,7 @@ from itertools import islice
 from .analysis import bigram_term, fold, has_diacritics, typed_without_ime
 from .query import ParsedQuery
 from .spelling import SYLLABLES, best_correction, edit_candidates, edit_distance, ranked_corrections, typo_penalty
-from .vocabulary import Vocabulary, tone_of
+from .vocabulary import CONTEXT_DOCS, Vocabulary, tone_of
 
 #: Did-you-mean and corrections run for queries of at most this many words, correcting at most this many.
 MAX_SUGGEST_WORDS = 6
@@ -227,7 +227,7 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
             as_spelt: bool = True) -> str | None:
     """The spelling word ``i`` of an accented query should have, when its tone is a typo:
     a spelling the index hardly holds, or one the documents holding it beside its
-    neighbours hardly use."""
+    neighbours hardly use and those holding the whole phrase never do."""
     word, f = words[i], folds[i]
     evidence = _spelt_beside(vocab, words, folds, i, as_spelt)
     best = vocab.likeliest(f, evidence)
@@ -236,19 +236,39 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
     if has_diacritics(word) and vocab.frequency(word) * RARE_FORM < vocab.frequency(best):
         return best
     seen = sum(evidence.values())
-    if seen >= TONE_EVIDENCE and evidence.get(word, 0) <= (1 - TONE_SHARE) * seen \
-            and evidence.get(best, 0) >= TONE_SHARE * seen:
+    if evidence.get(word, 0) > (1 - TONE_SHARE) * seen:
+        return None
+    decisive = seen >= TONE_EVIDENCE and evidence.get(best, 0) >= TONE_SHARE * seen
+    phrase = [f for f in folds if f]
+    if decisive:
         # ``ngàn cân`` beside ``đẹp``: the folded bigram is mostly ``ngăn cản``, but the
         # documents holding the whole phrase (its words typed whole) spell it as typed.
-        whole = vocab.phrase_evidence([f for f in folds if f])
+        whole = vocab.phrase_evidence(phrase)
         if whole is None:
-            # No document holds the phrase: its neighbours still give a word typed bare among
-            # accented ones its tone, but nothing overrules a tone typed on a real word
-            # (``lý lịch “đen”`` stands across a quote, which no bigram spans; ``lịch đến``
-            # is only another phrase).
+            # No document holds the phrase: its neighbours still give a word typed bare
+            # among accented ones its tone, but nothing overrules a tone typed on a real
+            # word (``lý lịch “đen”`` stands across a quote, which no bigram spans; ``lịch
+            # đến`` is only another phrase).
             return None if has_diacritics(word) else best
         return None if whole[i].get(word) else best
-    return None
+    # Its neighbours are split between spellings or too few to say (``đẩu phải``: ``đâu
+    # phải`` 17 documents, ``đầu phải`` 3): the documents holding the whole phrase, its
+    # other words spelt as typed, say how, when none spells it as typed (``đầu phải có
+    # danh``; ``cử giá`` is not ``cụ già``).
+    typed = {j: w.lower() for j, w in enumerate(words[:len(phrase)]) if j != i and has_diacritics(w)}
+    whole = vocab.phrase_evidence(phrase, {i}, typed)
+    read = sum(whole[i].values()) if whole else 0
+    if not read or whole[i].get(word):
+        return None
+    phrased = vocab.likeliest(f, whole[i])
+    # Fewer documents than ``PHRASE_EVIDENCE`` say little: they count only when they are
+    # all there are (a sample may miss the few spelling it as typed: ``cử giá`` among the
+    # many ``cụ già``), and against a spelling rarer than theirs (``thân đẹp`` is no typo
+    # for the one ``thần đẹp``).
+    if read < PHRASE_EVIDENCE and (_phrase_documents(vocab, phrase) > CONTEXT_DOCS
+                                   or vocab.frequency(word) >= vocab.frequency(phrased)):
+        return None
+    return phrased if phrased != word else None
 
 
 def _outnumbers(vocab: Vocabulary, corrected: list[str], typed: list[str]) -> bool:

@@ -180,11 +180,12 @@ class Vocabulary:
             return None
         return max(forms, key=lambda w: (evidence.get(w, 0), forms[w], w))
 
-    def phrase_evidence(self, folds: list[str],
-                        places: set[int] | None = None) -> list[dict[str, int]] | None:
+    def phrase_evidence(self, folds: list[str], places: set[int] | None = None,
+                        spelt_as: dict[int, str] | None = None) -> list[dict[str, int]] | None:
         """For each word of the folded phrase ``folds`` (those at ``places`` only, if given:
         the others get none), its spellings -> how many of a few documents holding the whole
-        phrase spell it so; None when no document holds it.
+        phrase spell it so; None when no document holds it. With ``spelt_as`` (place ->
+        spelling), only where the phrase's words at those places are spelt so.
 
         Read from the documents' own text: the phrase's bigrams one after another give where
         it stands (character offsets), and the text there how it is spelt. ``thi tot nghiep``
@@ -198,6 +199,10 @@ class Vocabulary:
         spelt = self._phrase_spellings(bigrams)
         if not spelt:
             return None
+        if spelt_as:
+            spelt = {doc: kept for doc, spots in spelt.items()
+                     if (kept := [words for words in spots
+                                  if all(words[j] == w for j, w in spelt_as.items())])}
         return [_documents_spelling({words[i] for words in spots} for spots in spelt.values())
                 if places is None or i in places else {} for i in range(len(folds))]
 

@@ -281,7 +281,10 @@ def test_a_completion_is_spelt_as_after_the_word_typed_before_it(typo_client):
 def tone_client(tmp_path_factory, make_client):
     """``hồ gươm`` in ten documents; ``hộ`` elsewhere, so that ``hộ gươm`` is a real word typed
     wrong; ``ngăn cản`` in thirty documents, and ``đẹp ngàn cân`` after them in one;
-    ``du lịch đến`` in ten, and ``lý lịch “đen”`` in one."""
+    ``du lịch đến`` in ten, and ``lý lịch “đen”`` in one; ``đâu phải`` in six, ``đầu phải`` in
+    three, one of them ``đầu phải có danh``, and ``Đẩu`` in one; ``thân`` in three, ``thần
+    đẹp`` in one; in this order, ``cứ giá`` in two, ``cụ già`` in thirty, ``cứ giá`` in
+    eighteen and ``cũ giá`` in four, then ``cử giá`` in one."""
     src = tmp_path_factory.mktemp("tone-src")
     for i in range(10):
         (src / f"ho-{i}.txt").write_text(f"Tin {i}\n\nDạo quanh hồ Gươm buổi sáng số {i}.\n", encoding="utf-8")
@@ -293,6 +296,24 @@ def tone_client(tmp_path_factory, make_client):
     for i in range(10):
         (src / f"du-lich-{i}.txt").write_text(f"Tin du lịch {i}\n\nKhách du lịch đến Huế.\n", encoding="utf-8")
     (src / "ly-lich.txt").write_text("Hé lộ lý lịch “đen” của kẻ lừa đảo\n\nCông an điều tra.\n", encoding="utf-8")
+    for i in range(6):
+        (src / f"dau-phai-{i}.txt").write_text(f"Tin {i}\n\nĐâu phải chuyện đùa.\n", encoding="utf-8")
+    for i in range(2):
+        (src / f"dung-dau-{i}.txt").write_text(f"Tin {i}\n\nNgười đứng đầu phải gương mẫu.\n", encoding="utf-8")
+    (src / "danh-du.txt").write_text("Người đứng đầu phải có danh dự\n\nBài bình luận.\n", encoding="utf-8")
+    (src / "bac-dau.txt").write_text("Sao Bắc Đẩu\n\nNhìn lên trời.\n", encoding="utf-8")
+    for i in range(3):
+        (src / f"ban-than-{i}.txt").write_text(f"Tin {i}\n\nBạn thân của tôi.\n", encoding="utf-8")
+    (src / "than-dep.txt").write_text("Vị thần đẹp nhất\n\nChuyện cổ tích.\n", encoding="utf-8")
+    for i in range(2):
+        (src / f"b-cu-gia-{i}.txt").write_text(f"Tin {i}\n\nCứ giá cao là mua.\n", encoding="utf-8")
+    for i in range(30):
+        (src / f"c-cu-gia-{i:02}.txt").write_text(f"Tin {i}\n\nCụ già đi chợ.\n", encoding="utf-8")
+    for i in range(18):
+        (src / f"e-cu-gia-{i:02}.txt").write_text(f"Tin {i}\n\nCứ giá rẻ là bán.\n", encoding="utf-8")
+    for i in range(4):
+        (src / f"e-cu-gia-x{i}.txt").write_text(f"Tin {i}\n\nĐồ cũ giá rẻ.\n", encoding="utf-8")
+    (src / "f-cu-gia.txt").write_text("Bầu cử giá trị\n\nMột lá phiếu.\n", encoding="utf-8")
     return _client_of(src, tmp_path_factory, make_client)
 
 
@@ -314,6 +335,23 @@ def test_a_real_word_stays_as_typed_where_no_document_holds_the_phrase_to_overru
     # phrase typed: the one it comes from has ``đen`` in quotes, across which no bigram reaches.
     data = api(tone_client, q="lý lịch đen")
     assert data["corrected"] is None and data["results"][0]["id"] == "ly-lich.txt"
+
+
+def test_a_tone_its_neighbours_leave_open_is_the_one_every_document_holding_the_phrase_has(tone_client):
+    # Beside ``phải`` the documents are split (``đâu phải`` 6, ``đầu phải`` 3); the one
+    # document holding the whole phrase spells ``đầu``, and ``đẩu`` is rarer.
+    data = api(tone_client, q="đẩu phải có danh")
+    assert data["corrected"] == "đầu phải có danh" and data["results"][0]["id"] == "danh-du.txt"
+
+
+@pytest.mark.parametrize("q, source", [("thân đẹp", "than-dep.txt"), ("cử giá", "f-cu-gia.txt")])
+def test_a_phrase_in_few_documents_does_not_overrule_a_common_spelling_or_a_sample(tone_client, q, source):
+    # One document has ``thần đẹp``, but ``thân`` is the commoner word. Beside ``giá`` the
+    # documents read spell ``cứ`` or ``cũ``, too split to say; the first of those holding
+    # ``cu gia`` with ``giá`` spell ``cứ``, but they are two in a sample of many, and the one
+    # spelling ``cử giá`` is past it.
+    data = api(tone_client, q=q)
+    assert data["corrected"] is None and source in [r["id"] for r in data["results"]]
 
 
 @pytest.mark.parametrize("q", ["giáo dục", "giao duc", "hồ Gươm", "tuyển sinh lớp 10", "thi tot nghiep",
