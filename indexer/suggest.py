@@ -252,15 +252,21 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
             return None if has_diacritics(word) else best
         return None if whole[i].get(word) else best
     # Its neighbours are split between spellings or too few to say (``đẩu phải``: ``đâu
-    # phải`` 17 documents, ``đầu phải`` 3): the documents holding the whole phrase, its
-    # other words spelt as typed, say how, when none spells it as typed (``đầu phải có
-    # danh``; ``cử giá`` is not ``cụ già``).
+    # phải`` 17 documents, ``đầu phải`` 3).
+    return _phrase_tone(vocab, words, phrase, i)
+
+
+def _phrase_tone(vocab: Vocabulary, words: list[str], phrase: list[str], i: int) -> str | None:
+    """The spelling of word ``i`` that the documents holding the folded ``phrase`` use, its
+    other accented words spelt as typed (``cử giá`` is not ``cụ già``), when none of them
+    spells it as typed (``đẩu phải có danh`` -> ``đầu``); else None."""
+    word = words[i]
     typed = {j: w.lower() for j, w in enumerate(words[:len(phrase)]) if j != i and has_diacritics(w)}
     whole = vocab.phrase_evidence(phrase, {i}, typed)
     read = sum(whole[i].values()) if whole else 0
     if not read or whole[i].get(word):
         return None
-    phrased = vocab.likeliest(f, whole[i])
+    phrased = vocab.likeliest(phrase[i], whole[i])
     # Fewer documents than ``PHRASE_EVIDENCE`` say little: they count only when they are
     # all there are (a sample may miss the few spelling it as typed: ``cử giá`` among the
     # many ``cụ già``), and against a spelling rarer than theirs (``thân đẹp`` is no typo
