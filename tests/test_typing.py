@@ -277,6 +277,28 @@ def test_a_completion_is_spelt_as_after_the_word_typed_before_it(typo_client):
     assert api(typo_client, q="triều tiê", typing="1")["completions"][0] == "tiên"
 
 
+#: The documents of ``tone_client``: file name, how many, title, body (``{i}``: which one).
+TONE_DOCUMENTS = [
+    ("ho-{i}", 10, "Tin {i}", "Dạo quanh hồ Gươm buổi sáng số {i}."),
+    ("ho-gia-dinh-{i}", 3, "Tin {i}", "Mỗi hộ gia đình nhận quà."),
+    ("a-ngan-{i}", 30, "Tin ngăn {i}", "Công an ngăn cản vụ việc."),
+    ("z-dep", 1, "Vẻ đẹp ngàn cân", "Bức tượng đẹp ngàn cân."),
+    ("du-lich-{i}", 10, "Tin du lịch {i}", "Khách du lịch đến Huế."),
+    ("ly-lich", 1, "Hé lộ lý lịch “đen” của kẻ lừa đảo", "Công an điều tra."),
+    ("dau-phai-{i}", 6, "Tin {i}", "Đâu phải chuyện đùa."),
+    ("dung-dau-{i}", 2, "Tin {i}", "Người đứng đầu phải gương mẫu."),
+    ("danh-du", 1, "Người đứng đầu phải có danh dự", "Bài bình luận."),
+    ("bac-dau", 1, "Sao Bắc Đẩu", "Nhìn lên trời."),
+    ("ban-than-{i}", 3, "Tin {i}", "Bạn thân của tôi."),
+    ("than-dep", 1, "Vị thần đẹp nhất", "Chuyện cổ tích."),
+    ("b-cu-gia-{i}", 2, "Tin {i}", "Cứ giá cao là mua."),
+    ("c-cu-gia-{i:02}", 30, "Tin {i}", "Cụ già đi chợ."),
+    ("e-cu-gia-{i:02}", 18, "Tin {i}", "Cứ giá rẻ là bán."),
+    ("e-cu-gia-x{i}", 4, "Tin {i}", "Đồ cũ giá rẻ."),
+    ("f-cu-gia", 1, "Bầu cử giá trị", "Một lá phiếu."),
+]
+
+
 @pytest.fixture(scope="module")
 def tone_client(tmp_path_factory, make_client):
     """``hồ gươm`` in ten documents; ``hộ`` elsewhere, so that ``hộ gươm`` is a real word typed
@@ -286,34 +308,10 @@ def tone_client(tmp_path_factory, make_client):
     đẹp`` in one; in this order, ``cứ giá`` in two, ``cụ già`` in thirty, ``cứ giá`` in
     eighteen and ``cũ giá`` in four, then ``cử giá`` in one."""
     src = tmp_path_factory.mktemp("tone-src")
-    for i in range(10):
-        (src / f"ho-{i}.txt").write_text(f"Tin {i}\n\nDạo quanh hồ Gươm buổi sáng số {i}.\n", encoding="utf-8")
-    for i in range(3):
-        (src / f"ho-gia-dinh-{i}.txt").write_text(f"Tin {i}\n\nMỗi hộ gia đình nhận quà.\n", encoding="utf-8")
-    for i in range(30):
-        (src / f"a-ngan-{i}.txt").write_text(f"Tin ngăn {i}\n\nCông an ngăn cản vụ việc.\n", encoding="utf-8")
-    (src / "z-dep.txt").write_text("Vẻ đẹp ngàn cân\n\nBức tượng đẹp ngàn cân.\n", encoding="utf-8")
-    for i in range(10):
-        (src / f"du-lich-{i}.txt").write_text(f"Tin du lịch {i}\n\nKhách du lịch đến Huế.\n", encoding="utf-8")
-    (src / "ly-lich.txt").write_text("Hé lộ lý lịch “đen” của kẻ lừa đảo\n\nCông an điều tra.\n", encoding="utf-8")
-    for i in range(6):
-        (src / f"dau-phai-{i}.txt").write_text(f"Tin {i}\n\nĐâu phải chuyện đùa.\n", encoding="utf-8")
-    for i in range(2):
-        (src / f"dung-dau-{i}.txt").write_text(f"Tin {i}\n\nNgười đứng đầu phải gương mẫu.\n", encoding="utf-8")
-    (src / "danh-du.txt").write_text("Người đứng đầu phải có danh dự\n\nBài bình luận.\n", encoding="utf-8")
-    (src / "bac-dau.txt").write_text("Sao Bắc Đẩu\n\nNhìn lên trời.\n", encoding="utf-8")
-    for i in range(3):
-        (src / f"ban-than-{i}.txt").write_text(f"Tin {i}\n\nBạn thân của tôi.\n", encoding="utf-8")
-    (src / "than-dep.txt").write_text("Vị thần đẹp nhất\n\nChuyện cổ tích.\n", encoding="utf-8")
-    for i in range(2):
-        (src / f"b-cu-gia-{i}.txt").write_text(f"Tin {i}\n\nCứ giá cao là mua.\n", encoding="utf-8")
-    for i in range(30):
-        (src / f"c-cu-gia-{i:02}.txt").write_text(f"Tin {i}\n\nCụ già đi chợ.\n", encoding="utf-8")
-    for i in range(18):
-        (src / f"e-cu-gia-{i:02}.txt").write_text(f"Tin {i}\n\nCứ giá rẻ là bán.\n", encoding="utf-8")
-    for i in range(4):
-        (src / f"e-cu-gia-x{i}.txt").write_text(f"Tin {i}\n\nĐồ cũ giá rẻ.\n", encoding="utf-8")
-    (src / "f-cu-gia.txt").write_text("Bầu cử giá trị\n\nMột lá phiếu.\n", encoding="utf-8")
+    for name, count, title, body in TONE_DOCUMENTS:
+        for i in range(count):
+            text = f"{title}\n\n{body}\n".format(i=i)
+            (src / f"{name.format(i=i)}.txt").write_text(text, encoding="utf-8")
     return _client_of(src, tmp_path_factory, make_client)
 
 
