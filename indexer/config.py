@@ -78,6 +78,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     index = data.get("index", {})
     search = data.get("search", {})
     try:
+        _reject_unknown(data)
         if "dir" in index:
             config = replace(config, index_dir=base / index["dir"])
         if "sources" in index:
@@ -86,8 +87,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             config = replace(config, procs=max(1, int(index["procs"])))
         if "synonyms" in search:
             config = replace(config, synonyms=(base / search["synonyms"]) if search["synonyms"] else None)
-        for key in ("per_page", "max_per_page", "max_query_chars", "max_query_terms",
-                    "snippet_chars", "snippet_fragments", "array_cache_mb"):
+        for key in _SEARCH_NUMBERS:
             if key in search:
                 config = replace(config, **{key: int(search[key])})
         config = replace(config, server=_server_settings(data.get("server", {})))
@@ -105,11 +105,29 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return config
 
 
+_SEARCH_NUMBERS = ("per_page", "max_per_page", "max_query_chars", "max_query_terms",
+                   "snippet_chars", "snippet_fragments", "array_cache_mb")
+_SERVER_NUMBERS = {"workers": int, "keepalive": int, "max_connections": int, "search_time_limit": float}
+
+
+def _reject_unknown(data: dict) -> None:
+    """ValueError naming the first section or setting of ``data`` that config.toml has none of."""
+    for name, section in data.items():
+        if name not in _KNOWN or not isinstance(section, dict):
+            raise ValueError(f"no such section [{name}]; the sections are {', '.join(f'[{n}]' for n in _KNOWN)}")
+        _reject_unknown_keys(name, section)
+
+
+def _reject_unknown_keys(name: str, section: dict) -> None:
+    unknown = sorted(set(section) - _KNOWN[name])
+    if unknown:
+        raise ValueError(f"no such [{name}] setting: {', '.join(unknown)}")
+
+
 def _server_settings(section: dict) -> ServerSettings:
     """The [server] section over the defaults; ValueError for a value out of range."""
     server = ServerSettings()
-    numbers = {"workers": int, "keepalive": int, "max_connections": int, "search_time_limit": float}
-    for key, kind in numbers.items():
+    for key, kind in _SERVER_NUMBERS.items():
         if key in section:
             value = kind(section[key])
             if value < 0 or (value == 0 and key != "workers"):
@@ -124,11 +142,10 @@ def _server_settings(section: dict) -> ServerSettings:
 
 def semantic_settings(section: dict, base: SemanticSettings = SemanticSettings()) -> SemanticSettings:
     """``base`` with the ``[semantic]`` settings of ``section``, each converted to its type and
-    checked (ValueError when it cannot be)."""
+    checked (ValueError when it cannot be, or names no setting)."""
+    _reject_unknown_keys("semantic", section)
     settings = base
-    kinds = {"enabled": _boolean, "passage_syllables": _sizes, "depth": int, "weight": float, "fusion": str,
-             "threads": int}
-    for key, kind in kinds.items():
+    for key, kind in _SEMANTIC_KINDS.items():
         if key in section:
             settings = replace(settings, **{key: kind(section[key])})
     if settings.fusion not in FUSIONS:
@@ -152,3 +169,15 @@ def _boolean(value, name: str = "a setting") -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{name} must be true or false, not {value!r}")
     return value
+
+
+_SEMANTIC_KINDS = {"enabled": _boolean, "passage_syllables": _sizes, "depth": int, "weight": float,
+                   "fusion": str, "threads": int}
+#: Every setting config.toml may hold, by section: a key not here is a misspelling, which
+#: would otherwise leave its default silently in force.
+_KNOWN = {
+    "index": {"dir", "sources", "procs"},
+    "search": {"synonyms", *_SEARCH_NUMBERS},
+    "server": {*_SERVER_NUMBERS, "trust_proxy", "forwarded_allow_ips"},
+    "semantic": set(_SEMANTIC_KINDS),
+}

@@ -239,7 +239,7 @@ def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
     if evidence.get(word, 0) > (1 - TONE_SHARE) * seen:
         return None
     decisive = seen >= TONE_EVIDENCE and evidence.get(best, 0) >= TONE_SHARE * seen
-    phrase = [f for f in folds if f]
+    phrase = [g for g in folds if g]  # as typed so far: a word being typed is left out
     if decisive:
         # ``ngàn cân`` beside ``đẹp``: the folded bigram is mostly ``ngăn cản``, but the
         # documents holding the whole phrase (its words typed whole) spell it as typed.

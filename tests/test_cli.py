@@ -120,6 +120,15 @@ def test_a_bad_config_file_is_a_message(tmp_path, command):
     assert_message_not_traceback(vnsearch(*command, "--config", missing), "config file not found")
 
 
+@pytest.mark.parametrize("toml, named", [("[search]\nper_pag = 5\n", "no such [search] setting: per_pag"),
+                                         ("[semantic]\ndepht = 10\n", "no such [semantic] setting: depht"),
+                                         ("[serach]\nper_page = 5\n", "no such section [serach]")])
+def test_a_misspelt_setting_is_a_message_naming_it_not_a_default_silently_kept(tmp_path, toml, named):
+    config = tmp_path / "config.toml"
+    config.write_text(toml, encoding="utf-8")
+    assert_message_not_traceback(vnsearch("search", "x", "--config", config), named, str(config))
+
+
 def test_help_lists_the_commands():
     result = vnsearch("--help")
     assert result.exit_code == 0
