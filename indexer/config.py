@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
@@ -58,7 +58,6 @@ class Config:
     array_cache_mb: int = 512
     server: ServerSettings = ServerSettings()
     semantic: SemanticSettings = SemanticSettings()
-    extra: dict = field(default_factory=dict)
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
