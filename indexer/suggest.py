@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import islice
 
-from .analysis import bigram_term, fold, has_diacritics, typed_without_ime
+from .analysis import bigram_term, fold, has_diacritics, normalise_word, typed_without_ime
 from .query import ParsedQuery
 from .spelling import SYLLABLES, best_correction, edit_candidates, edit_distance, ranked_corrections, typo_penalty
 from .vocabulary import CONTEXT_DOCS, Vocabulary, tone_of
@@ -54,6 +54,11 @@ PRIOR_DOCUMENTS = 1
 #: phrase: one document against none is chance.
 PHRASE_CANDIDATES = 3
 PHRASE_EVIDENCE = 3
+#: A query is corrected only when the documents holding the correction outnumber those
+#: holding the query as typed this many times over: a given typo is about this much rarer
+#: than typing what one means, so a phrase the index holds in a hundredth as many documents
+#: was meant (measured at 30, 100 and 1,000 and none: docs/benchmarks-log.md).
+TYPED_ODDS = 100
 
 
 @dataclass(frozen=True)
@@ -284,6 +289,22 @@ def _outnumbers(vocab: Vocabulary, corrected: list[str], typed: list[str]) -> bo
     return found > 0 and found >= OUTNUMBER * _phrase_documents(vocab, typed)
 
 
+def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) -> bool:
+    """Whether the index holds the query as typed, its words spelt so at consecutive
+    positions, in at least 1/``TYPED_ODDS`` as many documents as hold the correction's folded
+    bigrams: then it is a phrase of the index's own, not a typo (``vì mua bán`` beside the
+    far more common ``hành vi mua bán``; ``tố “đạo văn”``, whose quote no bigram spans)."""
+    if len(typed) < 2:
+        return False
+    terms = [normalise_word(w) if has_diacritics(w) else fold(w) for w in typed]
+    # Among words typed with diacritics, one typed without them is spelt so (``thinh`` is no
+    # ``thịnh``); in a query typed without any, a word stands for all its spellings.
+    plain = frozenset(i for i, w in enumerate(typed) if not has_diacritics(w)) \
+        if any(map(has_diacritics, typed)) else frozenset()
+    needed = max(1, math.ceil(_phrase_documents(vocab, [fold(w) for w in corrected]) / TYPED_ODDS))
+    return vocab.stands_as_phrase(terms, plain, enough=needed) >= needed
+
+
 def _phrase_documents(vocab: Vocabulary, folds: list[str]) -> int:
     """How many documents hold every folded bigram of the phrase ``folds``."""
     return vocab.documents_holding([bigram_term(a, b) for a, b in zip(folds, folds[1:])])
@@ -293,7 +314,8 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
                   completed: str | None = None) -> Correction | None:
     """The query with its typos corrected, or None when it has none (a word the index
     lacks, a real word far less likely beside its neighbours than one a typo away, or a
-    tone typed wrong).
+    tone typed wrong), or when the index holds it as typed often enough to be meant
+    (``_stands_as_typed``).
 
     ``keep_last`` leaves the last word alone (it is being typed, and completed instead);
     ``completed``, its likeliest completion, stands for it as the other words' neighbour
@@ -335,6 +357,8 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
                     and (tone := _retone(vocab, words, beside, i, not keep_last)):
                 out[i], retoned = tone, retoned | {i}
     if not respelt and not retoned:
+        return None
+    if _stands_as_typed(vocab, words[:-1] if keep_last else words, out[:-1] if keep_last else out):
         return None
     shown = vocab.spell_phrase(out)
     styled = any(a for i, a in enumerate(accented) if i not in retoned)

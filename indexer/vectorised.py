@@ -148,15 +148,15 @@ class Evaluator:
             return _none(seg, scored)
         m = _all_of([self._term(seg, wq.Term(q.fieldname, w), scored) for w in q.words], seg, scored)
 
-        def in_sequence() -> tuple[np.ndarray]:
+        def followed() -> tuple[np.ndarray]:
             candidates = np.flatnonzero(m.mask)
             positions = [seg.values(q.fieldname, w, candidates, "positions") for w in q.words]
-            return (np.array([d for d in candidates.tolist() if _in_sequence([p[d] for p in positions])],
+            return (np.array([d for d in candidates.tolist() if in_sequence([p[d] for p in positions])],
                              dtype=np.int64),)
 
         # The same few phrases (synonyms' expansions: thành phố hồ chí minh) come back in
         # many queries, and checking positions reads every candidate's: kept per segment.
-        (found,) = seg.cache.get((seg.key, "phrase", q.fieldname, tuple(q.words)), in_sequence)
+        (found,) = seg.cache.get((seg.key, "phrase", q.fieldname, tuple(q.words)), followed)
         keep = np.zeros(seg.size, dtype=bool)
         keep[found] = True
         return _restrict(m, keep)
@@ -175,7 +175,7 @@ class Evaluator:
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 
 
-def _in_sequence(positions: list[list[int]]) -> bool:
+def in_sequence(positions: list[list[int]]) -> bool:
     """Whether some position ``p`` of the first word has word ``i`` at ``p + i`` for every ``i``."""
     starts = set(positions[0])
     for i, later in enumerate(positions[1:], 1):

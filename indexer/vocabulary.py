@@ -15,16 +15,22 @@ from itertools import chain
 
 import numpy as np
 
-from .analysis import TONE_MARKS, accent_variants, fold, has_diacritics, normalise_word, syllables
+from .analysis import TONE_MARKS, accent_variants, bigram_term, fold, has_diacritics, normalise_word, syllables
 from .postings import postings_values
 from .schema import indexed_text
 from .segment_arrays import UnknownPostingsFormat, deleted, segment_key
 from .segments import segments
+from .vectorised import in_sequence
 
 #: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt there.
 CONTEXT_DOCS = 24
 #: Most documents holding every bigram of a phrase looked at to find those holding the phrase.
 PHRASE_SCAN_DOCS = 200
+#: Documents whose positions one read of a phrase's terms takes at a time, and the most
+#: read for one phrase: enough for the phrases a query's words make, a bound for words
+#: found together in most documents.
+PHRASE_CHUNK = 256
+PHRASE_POSITIONS_READ = 2048
 #: Spellings, sampled contexts and document frequencies are kept for this many index states
 #: (sets of segments), shared by every search of the process: one syllable's spellings cost
 #: some hundreds of term lookups. Past ``ENTRIES_KEPT`` entries a state's tables start again
@@ -59,6 +65,12 @@ def _tables(reader, field: str) -> tuple[dict, dict, dict, dict]:
                 _STATES.popitem(last=False)
         _STATES.move_to_end(key)
         return tables
+
+
+def _chunks(ids: np.ndarray):
+    """``ids`` in sorted runs of ``PHRASE_CHUNK`` (``Segment.values`` takes sorted numbers)."""
+    for start in range(0, len(ids), PHRASE_CHUNK):
+        yield np.sort(ids[start:start + PHRASE_CHUNK])
 
 
 def _documents_spelling(spellings_per_document) -> dict[str, int]:
@@ -250,6 +262,36 @@ class Vocabulary:
         if not terms or any((self.field, t) not in self.reader for t in terms):
             return 0
         return sum(len(ids) for _, ids in self._live_holding(terms))
+
+    def stands_as_phrase(self, terms: list[str], plain: frozenset[int] = frozenset(), enough: int = 1) -> int:
+        """How many live documents hold ``terms`` (folded syllables, or exact forms) at
+        consecutive positions, counted up to ``enough``; the folded syllables at places
+        ``plain`` only where they are spelt without diacritics. Positions run on across
+        punctuation, which no bigram spans (``tố “đạo văn”``), and an exact form is the
+        spelling itself (``vì mua bán``, where the folded bigrams are mostly ``hành vi mua bán``)."""
+        if len(terms) < 2 or any((self.field, t) not in self.reader for t in terms):
+            return 0
+        return self.remembered(("phrase", enough, plain, *terms),
+                               lambda: self._count_in_sequence(terms, plain, enough))
+
+    def _count_in_sequence(self, terms: list[str], plain: frozenset[int], enough: int) -> int:
+        accented = {i: [w for w in self.forms(terms[i]) if w != terms[i]] for i in plain}
+        bigrams = [bigram_term(a, b) for a, b in zip(terms, terms[1:])]
+        found = scanned = 0
+        for seg, ids in self._live_holding(terms):
+            # Where the folded bigrams stand too first: most phrases stand without punctuation.
+            adjacent = reduce(np.intersect1d, [seg.postings(self.field, b)[0] for b in bigrams], ids)
+            for chunk in _chunks(np.concatenate([adjacent, np.setdiff1d(ids, adjacent, assume_unique=True)])):
+                positions = [seg.values(self.field, t, chunk, "positions") for t in terms]
+                for i, forms in accented.items():
+                    spelt = [seg.values(self.field, w, chunk, "positions") for w in forms]
+                    positions[i] = {d: set(p).difference(*(s.get(d, ()) for s in spelt))
+                                    for d, p in positions[i].items()}
+                found += sum(in_sequence([p[d] for p in positions]) for d in chunk.tolist())
+                scanned += len(chunk)
+                if found >= enough or scanned >= PHRASE_POSITIONS_READ:
+                    return found
+        return found
 
     def _holding_all(self, terms: list[str], most: int) -> list[int]:
         """The first ``most`` live documents holding every one of ``terms``, from the

@@ -14,6 +14,7 @@ import pytest
 
 from indexer.build import reindex
 from indexer.config import Config
+from helpers import synthetic_docs, write_jsonl
 
 # Commands the tests run rank lexically and build no vectors; tests/test_hybrid.py turns it on.
 os.environ["VNSEARCH_SEMANTIC"] = "0"
@@ -26,6 +27,20 @@ def sample_index(tmp_path_factory) -> Path:
     """An index of samples/, built once per session; treat it as read-only."""
     index_dir = tmp_path_factory.mktemp("sample-index")
     reindex([SAMPLES], index_dir, procs=1)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def layered_index(tmp_path_factory) -> Path:
+    """Synthetic documents indexed in three batches one after another (several segments);
+    the second batch then changed, so the older segments hold deleted documents. Read-only."""
+    root = tmp_path_factory.mktemp("layered")
+    index_dir = root / "index"
+    docs = synthetic_docs(range(120), seed=3)
+    for i, batch in enumerate((docs[:50], docs[:90], docs)):
+        reindex([write_jsonl(root / f"src{i}" / "docs.jsonl", batch)], index_dir, procs=1, log=lambda line: None)
+    changed = synthetic_docs(range(40, 90), seed=4) + docs[:40] + docs[90:]
+    reindex([write_jsonl(root / "src3" / "docs.jsonl", changed)], index_dir, procs=1, log=lambda line: None)
     return index_dir
 
 

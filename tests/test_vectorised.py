@@ -11,7 +11,6 @@ import pytest
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.build import reindex
 from indexer.completion import complete_last_slot
 from indexer.execution import _count, for_whoosh
 from indexer.config import Config
@@ -21,21 +20,7 @@ from indexer.store import open_index
 from indexer.synonyms import load_synonyms
 from indexer.vectorised import Evaluator, Unsupported
 from indexer.vocabulary import Vocabulary
-from helpers import EVERY, SYLLABLES, synthetic_docs, tag, write_jsonl
-
-
-@pytest.fixture(scope="module")
-def layered_index(tmp_path_factory):
-    """Three batches indexed one after another (several segments); the second batch then
-    changed, so the older segments hold deleted documents."""
-    root = tmp_path_factory.mktemp("layered")
-    index_dir = root / "index"
-    docs = synthetic_docs(range(120), seed=3)
-    for i, batch in enumerate((docs[:50], docs[:90], docs)):
-        reindex([write_jsonl(root / f"src{i}" / "docs.jsonl", batch)], index_dir, procs=1, log=lambda line: None)
-    changed = synthetic_docs(range(40, 90), seed=4) + docs[:40] + docs[90:]
-    reindex([write_jsonl(root / "src3" / "docs.jsonl", changed)], index_dir, procs=1, log=lambda line: None)
-    return index_dir
+from helpers import EVERY, SYLLABLES, tag
 
 
 def _queries() -> list[str]:

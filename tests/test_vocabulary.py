@@ -1,0 +1,48 @@
+"""Phrases as the index holds them, against Whoosh's own phrase matcher."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from indexer.analysis import fold
+from indexer.build import reindex
+from indexer.store import open_index
+from indexer.vocabulary import Vocabulary
+from helpers import EVERY, SYLLABLES, write_jsonl
+
+
+def _phrases() -> list[list[str]]:
+    """Pairs and triples of the synthetic syllables, exact or folded, and the last word of a
+    body before the sentence's end (``… quy định. tinbai``)."""
+    r = random.Random(11)
+    out = [[fold(w), EVERY] for w in SYLLABLES[-6:]]
+    for _ in range(30):
+        words = [r.choice(SYLLABLES) for _ in range(r.choice([2, 2, 3]))]
+        out.append([w if r.random() < 0.5 else fold(w) for w in words])
+    return out
+
+
+@pytest.mark.parametrize("terms", _phrases(), ids=" ".join)
+def test_a_phrase_is_counted_in_the_live_documents_whooshs_phrase_matcher_finds(layered_index, terms):
+    with Searcher(open_index(layered_index).reader()) as searcher:
+        expected = len(searcher.search(wq.Phrase("text", terms), limit=None))
+        assert Vocabulary(searcher.reader()).stands_as_phrase(terms, enough=10**6) == expected
+
+
+def test_a_word_typed_plain_stands_only_where_it_is_spelt_plain(tmp_path):
+    docs = [{"id": "a", "title": "Tin", "body": "Ông Phước Thịnh yêu cầu."},
+            {"id": "b", "title": "Tin", "body": "Ca sĩ Phước Thinh hát."},
+            {"id": "c", "title": "Phước", "body": "Thinh hát."}]
+    index_dir = tmp_path / "index"
+    reindex([write_jsonl(tmp_path / "docs.jsonl", docs)], index_dir, procs=1, log=lambda line: None)
+    with open_index(index_dir).reader() as reader:
+        vocab = Vocabulary(reader)
+        assert vocab.stands_as_phrase(["phước", "thinh"], enough=10) == 2
+        assert vocab.stands_as_phrase(["phước", "thinh"], frozenset({1}), enough=10) == 1
+        # No phrase spans the end of the title and the start of the body.
+        assert vocab.stands_as_phrase(["thinh", "hat"], enough=10) == 2
+        assert vocab.stands_as_phrase(["phuoc", "thinh", "hat"], enough=10) == 1
