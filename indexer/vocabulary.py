@@ -22,7 +22,8 @@ from .segment_arrays import UnknownPostingsFormat, deleted, segment_key
 from .segments import segments
 from .vectorised import in_sequence
 
-#: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt there.
+#: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt
+#: there, spread evenly over all that hold it.
 CONTEXT_DOCS = 24
 #: Most documents holding every bigram of a phrase looked at to find those holding the phrase.
 PHRASE_SCAN_DOCS = 200
@@ -220,8 +221,8 @@ class Vocabulary:
 
     def _phrase_spellings(self, bigrams: list[str]) -> dict[int, list[list[str]]]:
         """Up to ``CONTEXT_DOCS`` documents holding the phrase whose folded bigrams are
-        ``bigrams`` one after another (looked for in the first ``PHRASE_SCAN_DOCS`` documents
-        holding every bigram) -> the phrase's words as spelt at each place it stands there."""
+        ``bigrams`` one after another (looked for in ``PHRASE_SCAN_DOCS`` documents spread
+        over those holding every bigram) -> the phrase's words as spelt at each place it stands there."""
         candidates = self._holding_all(bigrams, PHRASE_SCAN_DOCS)
         found: dict[int, list[list[str]]] = {}
         for chunk in range(0, len(candidates), CONTEXT_DOCS):
@@ -294,14 +295,14 @@ class Vocabulary:
         return found
 
     def _holding_all(self, terms: list[str], most: int) -> list[int]:
-        """The first ``most`` live documents holding every one of ``terms``, from the
-        segments' posting arrays (a term in many documents is one read of its postings file)."""
-        out: list[int] = []
-        for seg, ids in self._live_holding(terms):
-            out.extend((ids[:most - len(out)] + seg.offset).tolist())
-            if len(out) >= most:
-                break
-        return out
+        """At most ``most`` live documents holding every one of ``terms``, spread evenly over
+        all of them (the first ones would be those indexed first, and change with the order
+        a corpus is indexed in), from the segments' posting arrays."""
+        held = [ids + seg.offset for seg, ids in self._live_holding(terms)]
+        ids = np.concatenate(held) if held else np.zeros(0, np.int64)
+        if len(ids) > most:
+            ids = ids[np.linspace(0, len(ids) - 1, most).astype(np.int64)]
+        return ids.tolist()
 
     def _live_holding(self, terms: list[str]):
         """Each segment with the numbers (its own) of its live documents holding every term."""

@@ -345,9 +345,8 @@ def test_a_tone_its_neighbours_leave_open_is_the_one_every_document_holding_the_
 @pytest.mark.parametrize("q, source", [("thân đẹp", "than-dep.txt"), ("cử giá", "f-cu-gia.txt")])
 def test_a_phrase_in_few_documents_does_not_overrule_a_common_spelling_or_a_sample(tone_client, q, source):
     # One document has ``thần đẹp``, but ``thân`` is the commoner word. Beside ``giá`` the
-    # documents read spell ``cứ`` or ``cũ``, too split to say; the first of those holding
-    # ``cu gia`` with ``giá`` spell ``cứ``, but they are two in a sample of many, and the one
-    # spelling ``cử giá`` is past it.
+    # documents read spell ``cứ`` or ``cũ``, too split to say; of those holding ``cu gia``
+    # with ``giá`` few are read, and the one spelling ``cử giá`` may not be among them.
     data = api(tone_client, q=q)
     assert data["corrected"] is None and source in [r["id"] for r in data["results"]]
 

@@ -46,3 +46,17 @@ def test_a_word_typed_plain_stands_only_where_it_is_spelt_plain(tmp_path):
         # No phrase spans the end of the title and the start of the body.
         assert vocab.stands_as_phrase(["thinh", "hat"], enough=10) == 2
         assert vocab.stands_as_phrase(["phuoc", "thinh", "hat"], enough=10) == 1
+
+
+def test_how_a_bigram_is_spelt_does_not_depend_on_the_order_documents_were_indexed_in(tmp_path):
+    # Thirty documents spell ``hồ gươm`` and seventy ``hộ gươm``: more than are read.
+    docs = [{"id": f"lake-{i}", "title": f"Tin {i}", "body": "Dạo quanh hồ Gươm."} for i in range(30)]
+    docs += [{"id": f"home-{i}", "title": f"Tin {i}", "body": "Một hộ Gươm nhận quà."} for i in range(70)]
+    spelt = []
+    for order, batch in (("first", docs), ("last", docs[::-1])):
+        index_dir = tmp_path / order
+        reindex([write_jsonl(tmp_path / f"{order}.jsonl", batch)], index_dir, procs=1, log=lambda line: None)
+        with open_index(index_dir).reader() as reader:
+            spelt.append(Vocabulary(reader).in_context("ho_guom", 0))
+    assert spelt[0] == spelt[1]
+    assert spelt[0]["hộ"] > spelt[0]["hồ"] > 0
