@@ -28,10 +28,10 @@ CONTEXT_DOCS = 24
 #: Most documents holding every bigram of a phrase looked at to find those holding the phrase.
 PHRASE_SCAN_DOCS = 200
 #: Documents whose positions one read of a phrase's terms takes at a time, and the most
-#: read for one phrase: enough for the phrases a query's words make, a bound for words
-#: found together in most documents.
-PHRASE_CHUNK = 256
-PHRASE_POSITIONS_READ = 2048
+#: read for one phrase: each costs a block of every term's postings, and at 150,704
+#: documents 128 cost up to 100 ms cold, 2,048 up to 370 (docs/benchmarks-log.md).
+PHRASE_CHUNK = 128
+PHRASE_POSITIONS_READ = 128
 #: Spellings, sampled contexts and document frequencies are kept for this many index states
 #: (sets of segments), shared by every search of the process: one syllable's spellings cost
 #: some hundreds of term lookups. Past ``ENTRIES_KEPT`` entries a state's tables start again
@@ -72,6 +72,15 @@ def _chunks(ids: np.ndarray):
     """``ids`` in sorted runs of ``PHRASE_CHUNK`` (``Segment.values`` takes sorted numbers)."""
     for start in range(0, len(ids), PHRASE_CHUNK):
         yield np.sort(ids[start:start + PHRASE_CHUNK])
+
+
+def _phrase_candidates(ids: np.ndarray, bigram_ids: list[np.ndarray]) -> np.ndarray:
+    """Of the documents ``ids`` holding a phrase's words, those that may hold the phrase,
+    likeliest first: the ones holding every folded bigram of it, then those holding all but
+    one, where one punctuation mark parts it (``tố “đạo văn”``; of two words, any)."""
+    adjacent = reduce(np.intersect1d, bigram_ids, ids)
+    parted = [reduce(np.intersect1d, bigram_ids[:j] + bigram_ids[j + 1:], ids) for j in range(len(bigram_ids))]
+    return np.concatenate([adjacent, np.setdiff1d(reduce(np.union1d, parted), adjacent, assume_unique=True)])
 
 
 def _documents_spelling(spellings_per_document) -> dict[str, int]:
@@ -269,7 +278,11 @@ class Vocabulary:
         consecutive positions, counted up to ``enough``; the folded syllables at places
         ``plain`` only where they are spelt without diacritics. Positions run on across
         punctuation, which no bigram spans (``tố “đạo văn”``), and an exact form is the
-        spelling itself (``vì mua bán``, where the folded bigrams are mostly ``hành vi mua bán``)."""
+        spelling itself (``vì mua bán``, where the folded bigrams are mostly ``hành vi mua bán``).
+
+        Bounded for a search typed letter by letter: only documents where at most one
+        punctuation mark parts the phrase are read (``_phrase_candidates``), at most
+        ``PHRASE_POSITIONS_READ`` of them, those holding every bigram first."""
         if len(terms) < 2 or any((self.field, t) not in self.reader for t in terms):
             return 0
         return self.remembered(("phrase", enough, plain, *terms),
@@ -280,9 +293,7 @@ class Vocabulary:
         bigrams = [bigram_term(a, b) for a, b in zip(terms, terms[1:])]
         found = scanned = 0
         for seg, ids in self._live_holding(terms):
-            # Where the folded bigrams stand too first: most phrases stand without punctuation.
-            adjacent = reduce(np.intersect1d, [seg.postings(self.field, b)[0] for b in bigrams], ids)
-            for chunk in _chunks(np.concatenate([adjacent, np.setdiff1d(ids, adjacent, assume_unique=True)])):
+            for chunk in _chunks(_phrase_candidates(ids, [seg.postings(self.field, b)[0] for b in bigrams])):
                 positions = [seg.values(self.field, t, chunk, "positions") for t in terms]
                 for i, forms in accented.items():
                     spelt = [seg.values(self.field, w, chunk, "positions") for w in forms]

@@ -28,6 +28,7 @@ def _phrases() -> list[list[str]]:
 
 @pytest.mark.parametrize("terms", _phrases(), ids=" ".join)
 def test_a_phrase_is_counted_in_the_live_documents_whooshs_phrase_matcher_finds(layered_index, terms):
+    # Pairs, and triples parted by at most one punctuation mark: all that is counted.
     with Searcher(open_index(layered_index).reader()) as searcher:
         expected = len(searcher.search(wq.Phrase("text", terms), limit=None))
         assert Vocabulary(searcher.reader()).stands_as_phrase(terms, enough=10**6) == expected
