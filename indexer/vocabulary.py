@@ -19,7 +19,7 @@ from .analysis import TONE_MARKS, accent_variants, bigram_term, fold, has_diacri
 from .postings import postings_values
 from .schema import indexed_text
 from .segment_arrays import UnknownPostingsFormat, deleted, segment_key
-from .segments import segments
+from .segments import by_segment, segments
 from .vectorised import in_sequence
 
 #: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt
@@ -27,10 +27,9 @@ from .vectorised import in_sequence
 CONTEXT_DOCS = 24
 #: Most documents holding every bigram of a phrase looked at to find those holding the phrase.
 PHRASE_SCAN_DOCS = 200
-#: Documents whose positions one read of a phrase's terms takes at a time, and the most
-#: read for one phrase: each costs a block of every term's postings, and at 150,704
-#: documents 128 cost up to 100 ms cold, 2,048 up to 370 (docs/benchmarks-log.md).
-PHRASE_CHUNK = 128
+#: The most documents whose positions are read to count one phrase: each costs a block of
+#: every term's postings, and at 150,704 documents 128 cost up to 100 ms cold, 2,048 up to
+#: 370 (docs/benchmarks-log.md).
 PHRASE_POSITIONS_READ = 128
 #: Spellings, sampled contexts and document frequencies are kept for this many index states
 #: (sets of segments), shared by every search of the process: one syllable's spellings cost
@@ -68,19 +67,25 @@ def _tables(reader, field: str) -> tuple[dict, dict, dict, dict]:
         return tables
 
 
-def _chunks(ids: np.ndarray):
-    """``ids`` in sorted runs of ``PHRASE_CHUNK`` (``Segment.values`` takes sorted numbers)."""
-    for start in range(0, len(ids), PHRASE_CHUNK):
-        yield np.sort(ids[start:start + PHRASE_CHUNK])
+def _spread(ids: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` of ``ids``, spread evenly over them: the first ones would be those
+    indexed first, which change with the order a corpus is indexed in."""
+    if len(ids) <= most:
+        return ids
+    return ids[np.linspace(0, len(ids) - 1, most).astype(np.int64)]
 
 
-def _phrase_candidates(ids: np.ndarray, bigram_ids: list[np.ndarray]) -> np.ndarray:
-    """Of the documents ``ids`` holding a phrase's words, those that may hold the phrase,
-    likeliest first: the ones holding every folded bigram of it, then those holding all but
-    one, where one punctuation mark parts it (``tố “đạo văn”``; of two words, any)."""
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
+
+
+def _phrase_candidates(ids: np.ndarray, bigram_ids: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Of the documents ``ids`` holding a phrase's words, those that may hold the phrase: the
+    ones holding every folded bigram of it, and those holding all but one, where one
+    punctuation mark parts it (``tố “đạo văn”``; of two words, any)."""
     adjacent = reduce(np.intersect1d, bigram_ids, ids)
     parted = [reduce(np.intersect1d, bigram_ids[:j] + bigram_ids[j + 1:], ids) for j in range(len(bigram_ids))]
-    return np.concatenate([adjacent, np.setdiff1d(reduce(np.union1d, parted), adjacent, assume_unique=True)])
+    return adjacent, np.setdiff1d(reduce(np.union1d, parted), adjacent, assume_unique=True)
 
 
 def _documents_spelling(spellings_per_document) -> dict[str, int]:
@@ -282,7 +287,7 @@ class Vocabulary:
 
         Bounded for a search typed letter by letter: only documents where at most one
         punctuation mark parts the phrase are read (``_phrase_candidates``), at most
-        ``PHRASE_POSITIONS_READ`` of them, those holding every bigram first."""
+        ``PHRASE_POSITIONS_READ`` of them over all segments, those holding every bigram first."""
         if len(terms) < 2 or any((self.field, t) not in self.reader for t in terms):
             return 0
         return self.remembered(("phrase", enough, plain, *terms),
@@ -291,29 +296,31 @@ class Vocabulary:
     def _count_in_sequence(self, terms: list[str], plain: frozenset[int], enough: int) -> int:
         accented = {i: [w for w in self.forms(terms[i]) if w != terms[i]] for i in plain}
         bigrams = [bigram_term(a, b) for a, b in zip(terms, terms[1:])]
-        found = scanned = 0
+        segs, adjacent, parted = [], [], []
         for seg, ids in self._live_holding(terms):
-            for chunk in _chunks(_phrase_candidates(ids, [seg.postings(self.field, b)[0] for b in bigrams])):
-                positions = [seg.values(self.field, t, chunk, "positions") for t in terms]
-                for i, forms in accented.items():
-                    spelt = [seg.values(self.field, w, chunk, "positions") for w in forms]
-                    positions[i] = {d: set(p).difference(*(s.get(d, ()) for s in spelt))
-                                    for d, p in positions[i].items()}
-                found += sum(in_sequence([p[d] for p in positions]) for d in chunk.tolist())
-                scanned += len(chunk)
-                if found >= enough or scanned >= PHRASE_POSITIONS_READ:
-                    return found
+            whole, once = _phrase_candidates(ids, [seg.postings(self.field, b)[0] for b in bigrams])
+            segs.append(seg)
+            adjacent.append(whole + seg.offset)
+            parted.append(once + seg.offset)
+        # Every segment's, those holding every bigram first, each kind spread over all of them.
+        first = _spread(_joined(adjacent), PHRASE_POSITIONS_READ)
+        chosen = np.concatenate([first, _spread(_joined(parted), PHRASE_POSITIONS_READ - len(first))])
+        found = 0
+        for seg, local in by_segment(segs, chosen):
+            positions = [seg.values(self.field, t, local, "positions") for t in terms]
+            for i, forms in accented.items():
+                spelt = [seg.values(self.field, w, local, "positions") for w in forms]
+                positions[i] = {d: set(p).difference(*(s.get(d, ()) for s in spelt))
+                                for d, p in positions[i].items()}
+            found += sum(in_sequence([p[d] for p in positions]) for d in local.tolist())
+            if found >= enough:
+                break
         return found
 
     def _holding_all(self, terms: list[str], most: int) -> list[int]:
         """At most ``most`` live documents holding every one of ``terms``, spread evenly over
-        all of them (the first ones would be those indexed first, and change with the order
-        a corpus is indexed in), from the segments' posting arrays."""
-        held = [ids + seg.offset for seg, ids in self._live_holding(terms)]
-        ids = np.concatenate(held) if held else np.zeros(0, np.int64)
-        if len(ids) > most:
-            ids = ids[np.linspace(0, len(ids) - 1, most).astype(np.int64)]
-        return ids.tolist()
+        all of them (``_spread``), from the segments' posting arrays."""
+        return _spread(_joined([ids + seg.offset for seg, ids in self._live_holding(terms)]), most).tolist()
 
     def _live_holding(self, terms: list[str]):
         """Each segment with the numbers (its own) of its live documents holding every term."""

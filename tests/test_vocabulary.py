@@ -61,3 +61,17 @@ def test_how_a_bigram_is_spelt_does_not_depend_on_the_order_documents_were_index
             spelt.append(Vocabulary(reader).in_context("ho_guom", 0))
     assert spelt[0] == spelt[1]
     assert spelt[0]["hộ"] > spelt[0]["hồ"] > 0
+
+
+def test_a_phrase_held_only_in_a_later_segment_is_found_behind_many_that_are_not_it(tmp_path):
+    # The first batch holds ``vì``, ``vi mua`` and ``mua bán`` in 300 documents but never
+    # ``vì mua bán``; the one document that does is indexed afterwards, in a segment of its own.
+    decoys = [{"id": f"d{i:03}", "title": f"Tin {i}", "body": "Vì trời mưa, hành vi mua bán chậm lại."}
+              for i in range(300)]
+    index_dir = tmp_path / "index"
+    reindex([write_jsonl(tmp_path / "a" / "docs.jsonl", decoys)], index_dir, procs=1, log=lambda line: None)
+    held = {"id": "held", "title": "Tin", "body": "Bị bắt vì mua bán ma tuý."}
+    reindex([write_jsonl(tmp_path / "b" / "docs.jsonl", [*decoys, held])], index_dir, procs=1, log=lambda line: None)
+    with open_index(index_dir).reader() as reader:
+        assert len(list(reader.leaf_readers())) > 1
+        assert Vocabulary(reader).stands_as_phrase(["vì", "mua", "bán"]) == 1
