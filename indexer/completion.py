@@ -16,12 +16,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from .analysis import bigram_term, fold, has_diacritics, normalise_word, syllables, toneless
 from .config import Config, load_config
 from .query import Alternative, ParsedQuery, clean_query
-from .segments import segments
+from .segments import in_all, segments
 from .spelling import syllables_with_prefix
 from .store import kept_reader
 from .vocabulary import Vocabulary, tone_of
@@ -99,18 +97,11 @@ def _in_context(reader, field: str, context: list[str], terms: list[str]) -> dic
     """Each of ``terms`` -> how many documents hold it and every term of ``context``."""
     counts = dict.fromkeys(terms, 0)
     for seg in segments(reader):
-        held = None
-        for term in context:
-            ids = seg.postings(field, term)[0]
-            held = ids if held is None else np.intersect1d(held, ids, assume_unique=True)
-            if not len(held):
-                break
-        if held is None or not len(held):
+        held = in_all([seg.postings(field, term)[0] for term in context])
+        if not len(held):
             continue
         for term in terms:
-            ids = seg.postings(field, term)[0]
-            if len(ids):
-                counts[term] += int(np.isin(ids, held, assume_unique=True).sum())
+            counts[term] += len(in_all([held, seg.postings(field, term)[0]]))
     return counts
 
 

@@ -85,3 +85,19 @@ def by_segment(segs: list[Segment], docnums) -> list[tuple[Segment, np.ndarray]]
         if len(inside):
             out.append((seg, inside - seg.offset))
     return out
+
+
+def in_all(arrays: list[np.ndarray]) -> np.ndarray:
+    """The numbers in every one of ``arrays`` (each sorted, without repeats): the shortest
+    one filtered by binary search in each of the others, longest last, so that a common
+    syllable's postings are never sorted or merged whole."""
+    if not arrays:
+        return np.zeros(0, np.int64)
+    arrays = sorted(arrays, key=len)
+    held = arrays[0]
+    for other in arrays[1:]:
+        if not len(held) or not len(other):
+            return held[:0]
+        at = np.minimum(np.searchsorted(other, held), len(other) - 1)
+        held = held[other[at] == held]
+    return held

@@ -19,7 +19,7 @@ from .analysis import TONE_MARKS, accent_variants, bigram_term, fold, has_diacri
 from .postings import postings_values
 from .schema import indexed_text
 from .segment_arrays import UnknownPostingsFormat, deleted, segment_key
-from .segments import by_segment, segments
+from .segments import by_segment, in_all, segments
 from .vectorised import in_sequence
 
 #: Documents of a bigram's (or phrase's) postings read to see how its syllables are spelt
@@ -83,8 +83,8 @@ def _phrase_candidates(ids: np.ndarray, bigram_ids: list[np.ndarray]) -> tuple[n
     """Of the documents ``ids`` holding a phrase's words, those that may hold the phrase: the
     ones holding every folded bigram of it, and those holding all but one, where one
     punctuation mark parts it (``tố “đạo văn”``; of two words, any)."""
-    adjacent = reduce(np.intersect1d, bigram_ids, ids)
-    parted = [reduce(np.intersect1d, bigram_ids[:j] + bigram_ids[j + 1:], ids) for j in range(len(bigram_ids))]
+    adjacent = in_all([ids, *bigram_ids])
+    parted = [in_all([ids, *bigram_ids[:j], *bigram_ids[j + 1:]]) for j in range(len(bigram_ids))]
     return adjacent, np.setdiff1d(reduce(np.union1d, parted), adjacent, assume_unique=True)
 
 
@@ -325,7 +325,7 @@ class Vocabulary:
     def _live_holding(self, terms: list[str]):
         """Each segment with the numbers (its own) of its live documents holding every term."""
         for seg in segments(self.reader):
-            ids = reduce(np.intersect1d, [seg.postings(self.field, t)[0] for t in terms])
+            ids = in_all([seg.postings(self.field, t)[0] for t in terms])
             gone = deleted(seg.reader)
             yield seg, ids if gone is None else ids[~gone[ids]]
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import whoosh
+from hypothesis import given, strategies as st
 
 from indexer import segment_arrays
+from indexer.segments import in_all
 from indexer.store import open_index
 
 
@@ -90,3 +92,10 @@ def test_values_equal_whooshs_matchers(reader, kind):
                 m.next()
             docnums = np.arange(leaf.doc_count_all())
             assert seg.values("text", text, docnums, kind) == expected, text
+
+
+@given(st.lists(st.sets(st.integers(0, 60), max_size=40), max_size=5))
+def test_the_documents_in_every_posting_list_are_their_set_intersection(lists):
+    arrays = [np.array(sorted(ids), dtype=np.int32) for ids in lists]
+    expected = sorted(set.intersection(*lists)) if lists else []
+    assert in_all(arrays).tolist() == expected
