@@ -31,6 +31,7 @@ PHRASE_SCAN_DOCS = 200
 #: every term's postings, and at 150,704 documents 128 cost up to 100 ms cold, 2,048 up to
 #: 370 (docs/benchmarks-log.md).
 PHRASE_POSITIONS_READ = 128
+PHRASE_RUNS = 8
 #: Spellings, sampled contexts and document frequencies are kept for this many index states
 #: (sets of segments), shared by every search of the process: one syllable's spellings cost
 #: some hundreds of term lookups. Past ``ENTRIES_KEPT`` entries a state's tables start again
@@ -73,6 +74,17 @@ def _spread(ids: np.ndarray, most: int) -> np.ndarray:
     if len(ids) <= most:
         return ids
     return ids[np.linspace(0, len(ids) - 1, most).astype(np.int64)]
+
+
+def _spread_in_runs(ids: np.ndarray, most: int, runs: int) -> np.ndarray:
+    """At most ``most`` of ``ids`` in ``runs`` runs of consecutive ones, the runs spread evenly
+    over them: neighbouring documents share their terms' postings blocks, so a run costs
+    about one block a term where as many scattered documents cost one each."""
+    if len(ids) <= most:
+        return ids
+    length = max(1, most // runs)
+    starts = np.linspace(0, len(ids) - length, max(1, most // length)).astype(np.int64)
+    return ids[np.unique((starts[:, None] + np.arange(length)).ravel())]
 
 
 def _joined(arrays: list[np.ndarray]) -> np.ndarray:
@@ -303,8 +315,9 @@ class Vocabulary:
             adjacent.append(whole + seg.offset)
             parted.append(once + seg.offset)
         # Every segment's, those holding every bigram first, each kind spread over all of them.
-        first = _spread(_joined(adjacent), PHRASE_POSITIONS_READ)
-        chosen = np.concatenate([first, _spread(_joined(parted), PHRASE_POSITIONS_READ - len(first))])
+        first = _spread_in_runs(_joined(adjacent), PHRASE_POSITIONS_READ, PHRASE_RUNS)
+        chosen = np.concatenate([first, _spread_in_runs(_joined(parted), PHRASE_POSITIONS_READ - len(first),
+                                                        PHRASE_RUNS)])
         found = 0
         for seg, local in by_segment(segs, chosen):
             positions = [seg.values(self.field, t, local, "positions") for t in terms]
