@@ -291,9 +291,11 @@ def _outnumbers(vocab: Vocabulary, corrected: list[str], typed: list[str]) -> bo
 
 def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) -> bool:
     """Whether the index holds the query as typed, its words spelt so at consecutive
-    positions, in at least 1/``TYPED_ODDS`` as many documents as hold the correction's folded
-    bigrams: then it is a phrase of the index's own, not a typo (``vì mua bán`` beside the
-    far more common ``hành vi mua bán``; ``tố “đạo văn”``, whose quote no bigram spans)."""
+    positions, in at least 1/``TYPED_ODDS`` as many documents as hold the correction, folded,
+    at consecutive positions (``Vocabulary.phrase_documents``): then it is a phrase of the
+    index's own, not a typo (``vì mua bán`` beside the far more common ``hành vi mua bán``;
+    ``tố “đạo văn”``, whose quote no bigram spans; ``phủi trách nhiệm``, where ``phụ trách``
+    and ``trách nhiệm`` are everywhere but never one after the other)."""
     if len(typed) < 2:
         return False
     terms = [normalise_word(w) if has_diacritics(w) else fold(w) for w in typed]
@@ -301,8 +303,20 @@ def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) 
     # ``thịnh``); in a query typed without any, a word stands for all its spellings.
     plain = frozenset(i for i, w in enumerate(typed) if not has_diacritics(w)) \
         if any(map(has_diacritics, typed)) else frozenset()
-    needed = max(1, math.ceil(_phrase_documents(vocab, [fold(w) for w in corrected]) / TYPED_ODDS))
+    needed = max(1, math.ceil(vocab.phrase_documents([fold(w) for w in corrected]) / TYPED_ODDS))
     return vocab.stands_as_phrase(terms, plain, enough=needed) >= needed
+
+
+def _phrases_checked(words: list[str], out: list[str], keep_last: bool,
+                     completed: str | None) -> list[tuple[list[str], list[str]]]:
+    """The phrases, as typed and as corrected, that ``_stands_as_typed`` weighs: the whole
+    query; while its last word is being typed, the words before it, and first those words
+    followed by the likeliest completion (``phui trach nhiem`` stands as ``phủi trách
+    nhiệm`` where ``phủi trách`` alone is outweighed by ``phụ trách``)."""
+    if not keep_last:
+        return [(words, out)]
+    before = (words[:-1], out[:-1])
+    return [(words[:-1] + [completed], out[:-1] + [completed]), before] if completed else [before]
 
 
 def _phrase_documents(vocab: Vocabulary, folds: list[str]) -> int:
@@ -358,7 +372,8 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
                 out[i], retoned = tone, retoned | {i}
     if not respelt and not retoned:
         return None
-    if _stands_as_typed(vocab, words[:-1] if keep_last else words, out[:-1] if keep_last else out):
+    if any(_stands_as_typed(vocab, typed_words, corrected) for typed_words, corrected in
+           _phrases_checked(words, out, keep_last, completed)):
         return None
     shown = vocab.spell_phrase(out)
     styled = any(a for i, a in enumerate(accented) if i not in retoned)

@@ -305,8 +305,29 @@ class Vocabulary:
         return self.remembered(("phrase", enough, plain, *terms),
                                lambda: self._count_in_sequence(terms, plain, enough))
 
-    def _count_in_sequence(self, terms: list[str], plain: frozenset[int], enough: int) -> int:
-        accented = {i: [w for w in self.forms(terms[i]) if w != terms[i]] for i in plain}
+    def phrase_documents(self, folds: list[str]) -> int:
+        """About how many live documents hold the folded syllables ``folds`` at consecutive
+        positions: of more than two, the documents holding every folded bigram of them, times
+        the share of a bounded sample of those that hold them so (``phụ trách`` and ``trách
+        nhiệm`` are everywhere, ``phụ trách nhiệm`` nearly nowhere); of two, those holding their bigram."""
+        if len(folds) < 2 or any((self.field, t) not in self.reader for t in folds):
+            return 0
+        if len(folds) == 2:
+            return self.documents_holding([bigram_term(*folds)])
+        return self.remembered(("phrase documents", *folds), lambda: self._estimate_in_sequence(folds))
+
+    def _estimate_in_sequence(self, folds: list[str]) -> int:
+        segs, adjacent, _ = self._candidates(folds)
+        holding = _joined(adjacent)
+        chosen = _spread_in_runs(holding, PHRASE_POSITIONS_READ, PHRASE_RUNS)
+        if not len(chosen):
+            return 0
+        found = self._read_in_sequence(segs, chosen, folds, {}, len(chosen))
+        return round(len(holding) * found / len(chosen))
+
+    def _candidates(self, terms: list[str]) -> tuple[list, list[np.ndarray], list[np.ndarray]]:
+        """The segments holding every one of ``terms``, and in each (as global numbers) the
+        live documents that may hold them as a phrase (``_phrase_candidates``)."""
         bigrams = [bigram_term(a, b) for a, b in zip(terms, terms[1:])]
         segs, adjacent, parted = [], [], []
         for seg, ids in self._live_holding(terms):
@@ -314,10 +335,22 @@ class Vocabulary:
             segs.append(seg)
             adjacent.append(whole + seg.offset)
             parted.append(once + seg.offset)
+        return segs, adjacent, parted
+
+    def _count_in_sequence(self, terms: list[str], plain: frozenset[int], enough: int) -> int:
+        accented = {i: [w for w in self.forms(terms[i]) if w != terms[i]] for i in plain}
+        segs, adjacent, parted = self._candidates(terms)
         # Every segment's, those holding every bigram first, each kind spread over all of them.
         first = _spread_in_runs(_joined(adjacent), PHRASE_POSITIONS_READ, PHRASE_RUNS)
         chosen = np.concatenate([first, _spread_in_runs(_joined(parted), PHRASE_POSITIONS_READ - len(first),
                                                         PHRASE_RUNS)])
+        return self._read_in_sequence(segs, chosen, terms, accented, enough)
+
+    def _read_in_sequence(self, segs: list, chosen: np.ndarray, terms: list[str],
+                          accented: dict[int, list[str]], enough: int) -> int:
+        """How many of the documents ``chosen`` (global numbers) hold ``terms`` at consecutive
+        positions, counted up to ``enough``; the term at each place of ``accented`` only where
+        none of the spellings given for it stands."""
         found = 0
         for seg, local in by_segment(segs, chosen):
             positions = [seg.values(self.field, t, local, "positions") for t in terms]

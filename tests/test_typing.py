@@ -354,21 +354,27 @@ def test_a_phrase_in_few_documents_does_not_overrule_a_common_spelling_or_a_samp
 @pytest.fixture(scope="module")
 def held_client(tmp_path_factory, make_client):
     """``hành vi mua bán`` in forty documents, then ``vì mua bán`` in one; ``tố cáo Vân`` in
-    twenty, then ``tố “đạo văn”`` in one."""
+    twenty, then ``tố “đạo văn”`` in one; ``phụ trách`` and ``trách nhiệm`` in 150, never
+    one after the other, then ``phủi trách nhiệm`` in one."""
     records = [(f"hanh-vi-{i:02}", f"Tin {i}", "Xử lý hành vi mua bán hàng giả.") for i in range(40)]
     records.append(("vi-mua-ban", "Bị bắt vì mua bán ma tuý", "Công an điều tra."))
     records += [(f"to-cao-{i:02}", f"Tin {i}", "Chị Mai tố cáo Vân lừa đảo.") for i in range(20)]
     records.append(("dao-van", "Nhà văn bị tố “đạo văn”", "Tác giả lên tiếng."))
+    records += [(f"phu-trach-{i:03}", f"Dự án {i}", "Ông Nam phụ trách dự án và chịu trách nhiệm.")
+                for i in range(150)]
+    records.append(("phui", "Không thể phủi trách nhiệm", "Chủ đầu tư lên tiếng."))
     src = tmp_path_factory.mktemp("held-src")
     write_jsonl(src / "news.jsonl", [{"id": i, "title": t, "body": b} for i, t, b in records])
     return _client_of(src, tmp_path_factory, make_client)
 
 
-@pytest.mark.parametrize("q, source", [("vì mua bán", "vi-mua-ban"), ("to dao van", "dao-van")])
+@pytest.mark.parametrize("q, source", [("vì mua bán", "vi-mua-ban"), ("to dao van", "dao-van"),
+                                       ("phui trach nhiem", "phui")])
 def test_a_phrase_the_index_holds_as_typed_is_not_corrected_to_a_commoner_one(held_client, q, source):
     # Folded, ``vi mua ban`` is ``hành vi mua bán`` in forty documents of the forty-one, but
     # one spells it ``vì``; ``to dao van`` stands across a quotation mark, which no bigram
-    # spans, while ``tố cáo Vân`` is in twenty. Forty and twenty are fewer than a hundred times one.
+    # spans, while ``tố cáo Vân`` is in twenty. Forty and twenty are fewer than a hundred times
+    # one. ``phụ trách nhiệm`` is in no document: its bigrams are in 150, never one after the other.
     for typing in ("", "1"):
         data = api(held_client, q=q, typing=typing)
         assert data["corrected"] is None and data["results"][0]["id"] == source
