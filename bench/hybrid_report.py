@@ -228,7 +228,7 @@ def report(collections, sizes, work: Path, limit: int = 300) -> str:
             hybrid = score(run, kind_of[form], depth, alpha, fusion)
             out.append(f"| {c} | {form} | {_fmt(lexical)} | {_fmt(hybrid)} | "
                        f"{hybrid['mrr10'] - lexical['mrr10']:+.3f} |")
-        out += ["", f"α sweep for that setting (mean and worst ΔMRR@10 over the collections and forms):", "",
+        out += ["", "α sweep for that setting (mean and worst ΔMRR@10 over the collections and forms):", "",
                 "| α | " + " | ".join(f"{a:.2f}" for a, _, _ in rows[::2]) + " |",
                 "|---|" + "---|" * len(rows[::2]),
                 "| mean | " + " | ".join(f"{m:+.3f}" for _, m, _ in rows[::2]) + " |",

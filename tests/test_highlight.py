@@ -178,7 +178,10 @@ def test_a_snippet_leads_with_the_preferred_passage_when_it_holds_a_match():
     answer = " Các trường cho học sinh nghỉ học vì bão."
     text = dense + filler + answer + filler
     spans = spans_by_tokenizing(text, ["bão"])
-    first = lambda snippet: plain(snippet).strip("…").split(" … ")[0]
+
+    def first(snippet: str) -> str:
+        return plain(snippet).strip("…").split(" … ")[0]
+
     assert first(make_snippet(text, spans, size=60, fragments=1)).startswith("Bão số 5"), "densest first"
     passage = (text.index(answer), text.index(answer) + len(answer))
     assert "nghỉ học vì bão" in first(make_snippet(text, spans, size=60, fragments=1, prefer=passage))
