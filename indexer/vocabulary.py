@@ -28,9 +28,11 @@ CONTEXT_DOCS = 24
 #: Most documents holding every bigram of a phrase looked at to find those holding the phrase.
 PHRASE_SCAN_DOCS = 200
 #: The most documents whose positions are read to count one phrase: each costs a block of
-#: every term's postings, and at 150,704 documents 128 cost up to 100 ms cold, 2,048 up to
-#: 370 (docs/benchmarks-log.md).
+#: every term's postings, and at 150,704 documents 2,048 scattered ones cost up to 370 ms
+#: cold, 128 up to 140 (docs/benchmarks-log.md).
 PHRASE_POSITIONS_READ = 128
+#: ... read in this many runs of neighbouring documents, which share postings blocks: 128 in
+#: eight runs cost up to 50 ms cold at 150,704 documents.
 PHRASE_RUNS = 8
 #: Spellings, sampled contexts and document frequencies are kept for this many index states
 #: (sets of segments), shared by every search of the process: one syllable's spellings cost

@@ -75,3 +75,20 @@ def test_a_phrase_held_only_in_a_later_segment_is_found_behind_many_that_are_not
     with open_index(index_dir).reader() as reader:
         assert len(list(reader.leaf_readers())) > 1
         assert Vocabulary(reader).stands_as_phrase(["vì", "mua", "bán"]) == 1
+
+
+def test_the_documents_holding_a_phrase_are_estimated_from_a_sample_of_those_holding_its_bigrams(tmp_path):
+    # 400 documents hold ``phu_trach`` and ``trach_nhiem``; in one of every four the words
+    # stand one after the other (``phụ trách nhiệm vụ``), more than the sample reads.
+    docs = [{"id": f"d{i:03}", "title": f"Tin {i}",
+             "body": "Ông phụ trách nhiệm vụ mới." if i % 4 == 0 else "Ông phụ trách dự án, chịu trách nhiệm."}
+            for i in range(400)]
+    index_dir = tmp_path / "index"
+    reindex([write_jsonl(tmp_path / "docs.jsonl", docs)], index_dir, procs=1, log=lambda line: None)
+    with open_index(index_dir).reader() as reader:
+        vocab = Vocabulary(reader)
+        assert vocab.documents_holding(["phu_trach", "trach_nhiem"]) == 400
+        assert 70 <= vocab.phrase_documents(["phu", "trach", "nhiem"]) <= 130
+        assert vocab.phrase_documents(["trach", "nhiem", "vu"]) == 100
+        assert vocab.phrase_documents(["phu", "trach"]) == 400
+        assert vocab.phrase_documents(["du", "an", "chiu"]) == 0  # a comma parts them
