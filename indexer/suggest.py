@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import islice
 
-from .analysis import bigram_term, fold, has_diacritics, normalise_word, typed_without_ime
+from .analysis import bigram_term, fold, has_diacritics, normalise_word, toneless, typed_without_ime
 from .query import ParsedQuery
 from .spelling import SYLLABLES, best_correction, edit_candidates, edit_distance, ranked_corrections, typo_penalty
 from .vocabulary import CONTEXT_DOCS, Vocabulary, tone_of
@@ -176,6 +176,13 @@ def _marks_apart(a: str, b: str) -> int:
     return edit_distance(unicodedata.normalize("NFD", a), unicodedata.normalize("NFD", b))
 
 
+def _one_letter_apart(typed: str, form: str) -> bool:
+    """Whether spelling ``form`` is one letter edit from ``typed``, the tone typed kept. Letters
+    and tone are compared apart: where a syllable's tone mark sits follows from its letters, so
+    two letters swapped (``hiạ`` for ``hại``, written ``hịa``) move it."""
+    return tone_of(typed) == tone_of(form) and edit_distance(toneless(typed), toneless(form)) == 1
+
+
 def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds: list[str],
                       keep: set[int]) -> dict[int, str]:
     """Correct, in place in ``folds``, the letters of words typed with diacritics in a
@@ -190,7 +197,7 @@ def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds
             continue
         fit = _context(df, total, folds, i)
         near = {form: n for c in edit_candidates(folds[i]) if c.isalpha() and df(c)
-                for form, n in vocab.forms(c).items() if edit_distance(word, form) == 1}
+                for form, n in vocab.forms(c).items() if _one_letter_apart(word, form)}
         near |= vocab.forms(folds[i])
         if not near:
             continue

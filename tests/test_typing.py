@@ -191,6 +191,17 @@ def test_a_tone_typed_wrong_or_left_out_is_corrected(client, typo, intended):
     assert first_ids(data) == first_ids(api(client, q=intended))
 
 
+def test_two_letters_swapped_beside_a_tone_mark_are_corrected(tmp_path_factory, make_client):
+    # ``hiạ`` is written ``hịa``: where the mark sits follows from the letters, so the swap
+    # moves it, and ``hịa`` is a mark and a letter from ``hại`` but one letter from ``hoa``.
+    src = tmp_path_factory.mktemp("hai-src")
+    write_jsonl(src / "news.jsonl", [{"id": f"hai-{i}", "title": f"Tin {i}", "body": "Kẻ sát hại người bị bắt."}
+                                     for i in range(5)]
+                + [{"id": f"hoa-{i}", "title": "Hoa", "body": "Vườn hoa đẹp."} for i in range(5)])
+    data = api(_client_of(src, tmp_path_factory, make_client), q="sát hiạ")
+    assert data["corrected"] == "sát hại" and data["results"][0]["id"].startswith("hai-")
+
+
 @pytest.fixture(scope="module")
 def typo_client(tmp_path_factory, make_client):
     """``Triều Tiên`` in 1,001 documents and ``triểu tiên`` in one; ``triệu tiền`` in thirty;
