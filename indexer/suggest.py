@@ -211,7 +211,11 @@ def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds
                 slip = 1 + typo_penalty(folds[i], fold(form), 1)
             return slip - math.log10(near[form] / max(df(fold(form)), near[form])) - fit(fold(form)), form
 
-        best = min(near, key=cost)
+        ranked = sorted(near, key=cost)
+        # The likeliest few are weighed again by the whole phrase, as a word typed without
+        # marks is (``việt tyên chiến với`` is ``tuyên``, though ``việt trên`` is commoner).
+        spelt = _in_phrase(vocab, list(dict.fromkeys(fold(form) for form in ranked)), folds, i)
+        best = next(form for form in ranked if fold(form) == spelt)
         if fold(best) != folds[i]:
             folds[i], chosen[i] = fold(best), best
     return chosen

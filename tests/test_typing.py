@@ -202,6 +202,18 @@ def test_two_letters_swapped_beside_a_tone_mark_are_corrected(tmp_path_factory, 
     assert data["corrected"] == "sát hại" and data["results"][0]["id"].startswith("hai-")
 
 
+def test_a_word_typed_with_diacritics_is_respelt_as_the_whole_phrase_reads(tmp_path_factory, make_client):
+    # Beside ``Việt`` and ``chiến``, ``trên`` is likelier (forty ``Việt trên chiến hạm``), but
+    # only ``tuyên`` makes a phrase the index holds: ``Việt tuyên chiến với`` in three documents.
+    src = tmp_path_factory.mktemp("tuyen-src")
+    write_jsonl(src / "news.jsonl", [{"id": f"tren-{i}", "title": f"Tin {i}", "body": "Người Việt trên chiến hạm."}
+                                     for i in range(40)]
+                + [{"id": f"tuyen-{i}", "title": f"Bài {i}", "body": "Ông Việt tuyên chiến với thuốc lá."}
+                   for i in range(3)])
+    data = api(_client_of(src, tmp_path_factory, make_client), q="việt tyên chiến với")
+    assert data["corrected"] == "việt tuyên chiến với" and data["total"] == 3
+
+
 @pytest.fixture(scope="module")
 def typo_client(tmp_path_factory, make_client):
     """``Triều Tiên`` in 1,001 documents and ``triểu tiên`` in one; ``triệu tiền`` in thirty;
