@@ -188,9 +188,9 @@ def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds
     """Correct, in place in ``folds``, the letters of words typed with diacritics in a
     spelling the index never holds (``kến``, ``cườn``): of the spellings it holds one letter
     edit away (``kiến``, ``cường``) and those of the same letters (``kén``), the likeliest
-    typo in the most documents, the bigrams each forms with its neighbours counting too.
-    Marks typed wrong over the right letters are left to ``_retone``. Returns place ->
-    spelling chosen."""
+    typo in the most documents, the bigrams each forms with its neighbours counting too, and
+    the whole phrase (``_in_phrase``). Marks typed wrong over the right letters are left to
+    ``_retone``. Returns place -> spelling chosen."""
     chosen: dict[int, str] = {}
     for i, word in enumerate(words):
         if i in keep or not has_diacritics(word) or vocab.frequency(word) or len(chosen) == MAX_CORRECTIONS:
