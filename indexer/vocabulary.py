@@ -70,21 +70,17 @@ def _tables(reader, field: str) -> tuple[dict, dict, dict, dict]:
         return tables
 
 
-def _spread(ids: np.ndarray, most: int) -> np.ndarray:
-    """At most ``most`` of ``ids``, spread evenly over them: the first ones would be those
-    indexed first, which change with the order a corpus is indexed in."""
+def _spread(ids: np.ndarray, most: int, runs: int | None = None) -> np.ndarray:
+    """At most ``most`` of ``ids``, spread evenly over them (the first ones would be those
+    indexed first, which change with the order a corpus is indexed in); with ``runs``, in
+    that many runs of consecutive ones: neighbouring documents share their terms' postings
+    blocks, so a run costs about one block a term where as many scattered documents cost
+    one each."""
     if len(ids) <= most:
         return ids
-    return ids[np.linspace(0, len(ids) - 1, most).astype(np.int64)]
-
-
-def _spread_in_runs(ids: np.ndarray, most: int, runs: int) -> np.ndarray:
-    """At most ``most`` of ``ids`` in ``runs`` runs of consecutive ones, the runs spread evenly
-    over them: neighbouring documents share their terms' postings blocks, so a run costs
-    about one block a term where as many scattered documents cost one each."""
-    if len(ids) <= most:
-        return ids
-    length = max(1, most // runs)
+    if most <= 0:
+        return ids[:0]
+    length = max(1, most // (runs or most))
     starts = np.linspace(0, len(ids) - length, max(1, most // length)).astype(np.int64)
     return ids[np.unique((starts[:, None] + np.arange(length)).ravel())]
 
@@ -321,7 +317,7 @@ class Vocabulary:
     def _estimate_in_sequence(self, folds: list[str]) -> int:
         segs, adjacent, _ = self._candidates(folds)
         holding = _joined(adjacent)
-        chosen = _spread_in_runs(holding, PHRASE_POSITIONS_READ, PHRASE_RUNS)
+        chosen = _spread(holding, PHRASE_POSITIONS_READ, PHRASE_RUNS)
         if not len(chosen):
             return 0
         found = self._read_in_sequence(segs, chosen, folds, {}, len(chosen))
@@ -343,8 +339,8 @@ class Vocabulary:
         accented = {i: [w for w in self.forms(terms[i]) if w != terms[i]] for i in plain}
         segs, adjacent, parted = self._candidates(terms)
         # Every segment's, those holding every bigram first, each kind spread over all of them.
-        first = _spread_in_runs(_joined(adjacent), PHRASE_POSITIONS_READ, PHRASE_RUNS)
-        chosen = np.concatenate([first, _spread_in_runs(_joined(parted), PHRASE_POSITIONS_READ - len(first),
+        first = _spread(_joined(adjacent), PHRASE_POSITIONS_READ, PHRASE_RUNS)
+        chosen = np.concatenate([first, _spread(_joined(parted), PHRASE_POSITIONS_READ - len(first),
                                                         PHRASE_RUNS)])
         return self._read_in_sequence(segs, chosen, terms, accented, enough)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -11,7 +12,7 @@ from whoosh.searching import Searcher
 from indexer.analysis import fold
 from indexer.build import reindex
 from indexer.store import open_index
-from indexer.vocabulary import Vocabulary
+from indexer.vocabulary import Vocabulary, _spread
 from helpers import EVERY, SYLLABLES, write_jsonl
 
 
@@ -92,3 +93,14 @@ def test_the_documents_holding_a_phrase_are_estimated_from_a_sample_of_those_hol
         assert vocab.phrase_documents(["trach", "nhiem", "vu"]) == 100
         assert vocab.phrase_documents(["phu", "trach"]) == 400
         assert vocab.phrase_documents(["du", "an", "chiu"]) == 0  # a comma parts them
+
+
+@pytest.mark.parametrize("runs", [None, 8])
+def test_a_spread_sample_stays_in_its_bound_and_reaches_both_ends(runs):
+    ids = np.arange(0, 3000, 3)
+    for most in (0, 1, 7, 128, 999):
+        chosen = _spread(ids, most, runs)
+        assert len(chosen) <= most and list(chosen) == sorted(set(chosen.tolist()))
+        if most >= 8:
+            assert chosen[0] == ids[0] and chosen[-1] == ids[-1]
+    assert list(_spread(ids[:5], 128, runs)) == list(ids[:5])
