@@ -32,6 +32,9 @@ MIN_SHARE = 0.05
 MAX_SCANNED = 600
 #: With diacritics typed, the spellings of at most this many of the most frequent completions are read.
 FITTED = 24
+#: With diacritics typed, completions counted in the context of the earlier words need this
+#: many documents' worth spelt as typed; else they are counted over the whole index.
+SPELT_EVIDENCE = 0.5
 #: Autocomplete lists at most this many phrases, for queries of at most this many words.
 MAX_SUGGESTIONS = 8
 MAX_SUGGEST_WORDS = 8
@@ -151,6 +154,13 @@ def _fitting_share(vocab: Vocabulary, folded: str, typed: str) -> float:
     return sum(n for w, n in forms.items() if _fits_typed(w, typed)) / total if total else 0.0
 
 
+def _spelt_as_typed(vocab: Vocabulary, counts: dict[str, float], typed: str) -> dict[str, float]:
+    """``counts`` of the most frequent completions, each times the share of its documents
+    spelt as ``typed`` (with diacritics) begins: ``cò`` is ``còn`` far more often than ``có``."""
+    frequent = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FITTED]
+    return {c: n * _fitting_share(vocab, c, typed) for c, n in frequent}
+
+
 def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = None,
                 limit: int = MAX_COMPLETIONS, earlier: tuple[str, ...] = ()) -> list[tuple[str, float]]:
     """The likeliest folded syllables ``typed`` (a syllable typed half-way) begins, with weights.
@@ -173,10 +183,12 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
     counts = vocab.remembered(("completions", left, prefix, *context),
                               lambda: _counts(reader, left, prefix, context))
     if has_diacritics(typed):
-        # Only the share of a syllable's documents spelt as typed counts (``cò`` is ``còn``
-        # far more often than it is ``có``); spellings are read for the most frequent only.
-        frequent = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FITTED]
-        counts = {c: n * _fitting_share(vocab, c, typed) for c, n in frequent}
+        counts = _spelt_as_typed(vocab, counts, typed)
+        if context and max(counts.values(), default=0) < SPELT_EVIDENCE:
+            # The documents of the context spell next to nothing as typed (a typo one of them
+            # carries, ``thuẩn`` for ``thủ``): the whole index says more.
+            counts = _spelt_as_typed(vocab, vocab.remembered(
+                ("completions", left, prefix), lambda: _counts(reader, left, prefix, [])), typed)
     ranked = [(c, n) for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n > 0][:limit]
     if not ranked:
         return []

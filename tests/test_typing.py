@@ -126,6 +126,22 @@ def test_a_phrase_in_a_title_outweighs_a_few_bodies(phrase_client):
     assert first_ids(data, 1) == ["ngan.txt"]
 
 
+def test_a_whole_word_typed_with_diacritics_is_not_completed_to_a_typo_its_context_carries(
+        tmp_path_factory, make_client):
+    # The only document holding ``động cầu`` spells ``thuận`` as the typo ``thuẩn``, the only
+    # completion of ``thủ`` there: the twenty documents holding ``cầu thủ`` say what is meant.
+    src = tmp_path_factory.mktemp("thu-src")
+    write_jsonl(src / "news.jsonl", [{"id": f"thu-{i}", "title": f"Bóng đá {i}", "body": "Các cầu thủ ghi bàn."}
+                                     for i in range(20)]
+                + [{"id": f"thuan-{i}", "title": f"Giao thông {i}", "body": "Xe qua cầu Thuận Phước."}
+                   for i in range(20)]
+                + [{"id": "typo", "title": "Lễ hội", "body": "Người dân vận động cầu thuẩn lợi."}])
+    client = _client_of(src, tmp_path_factory, make_client)
+    typing = api(client, q="động cầu thủ", typing="1")
+    assert typing["completions"][0] == "thủ"
+    assert first_ids(typing, 1) == first_ids(api(client, q="động cầu thủ"), 1)
+
+
 def test_a_word_typed_before_a_halfway_word_is_kept(phrase_client):
     # ``pu`` is never beside ``nó`` itself, but it is beside ``nói``, the word being typed:
     # respelling it ``sự`` (``sự nổ``, twelve documents) would lose what the reader types.
