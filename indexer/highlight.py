@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 
-from .analysis import bigram_term, fold, has_diacritics, normalise_word, split_units
+from .analysis import bigram_term, fold, has_diacritics, next_words, normalise_word, split_units
 from .postings import postings_values
 from .schema import body_offset
 
@@ -65,17 +65,19 @@ def phrase_spans(occurrences: dict[str, list[tuple[int, int, int]]], phrases: li
 
 def spans_by_tokenizing(text: str, words: list[str], phrases: list[tuple[str, ...]] = ()) -> list[Span]:
     """Spans of the syllables of ``text`` whose folded form is wanted, and of the phrases it
-    contains, syllable after syllable with no punctuation between (for short texts)."""
+    contains, syllable after syllable with at most quotes, brackets or dashes between (for
+    short texts)."""
     if not words and not phrases:
         return []
     folds = {fold(w) for w in words}
     units = split_units(text)
     spans = [(u.start, u.end) for u in units if u.is_word and fold(normalise_word(u.surface)) in folds]
     occurrences: dict[str, list[tuple[int, int, int]]] = {}
-    for i, (a, b) in enumerate(zip(units, units[1:]) if phrases else ()):
-        if a.is_word and b.is_word:
-            gram = bigram_term(a.surface, b.surface)
-            occurrences.setdefault(gram, []).append((i, a.start, b.end))
+    # Positions count words, as the index's do: a bigram spans a quote (``units.next_words``).
+    words_in_order = [(u, b) for u, b in zip(units, next_words(units)) if u.is_word] if phrases else []
+    for pos, (a, b) in enumerate(words_in_order):
+        if b is not None:
+            occurrences.setdefault(bigram_term(a.surface, b.surface), []).append((pos, a.start, b.end))
     return sorted(select_spans(text, spans, words) + phrase_spans(occurrences, list(phrases)))
 
 

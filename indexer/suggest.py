@@ -305,7 +305,7 @@ def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) 
     positions, in at least 1/``TYPED_ODDS`` as many documents as hold the correction, folded,
     at consecutive positions (``Vocabulary.phrase_documents``): then it is a phrase of the
     index's own, not a typo (``vì mua bán`` beside the far more common ``hành vi mua bán``;
-    ``tố “đạo văn”``, whose quote no bigram spans; ``phủi trách nhiệm``, where ``phụ trách``
+    ``làm lố, Trần``, whose comma no bigram spans; ``phủi trách nhiệm``, where ``phụ trách``
     and ``trách nhiệm`` are everywhere but never one after the other)."""
     if len(typed) < 2:
         return False

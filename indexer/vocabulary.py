@@ -91,8 +91,8 @@ def _joined(arrays: list[np.ndarray]) -> np.ndarray:
 
 def _phrase_candidates(ids: np.ndarray, bigram_ids: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Of the documents ``ids`` holding a phrase's words, those that may hold the phrase: the
-    ones holding every folded bigram of it, and those holding all but one, where one
-    punctuation mark parts it (``tố “đạo văn”``; of two words, any)."""
+    ones holding every folded bigram of it, and those holding all but one, where a clause
+    mark parts it (``làm lố, Trần``; of two words, any)."""
     adjacent = in_all([ids, *bigram_ids])
     parted = [in_all([ids, *bigram_ids[:j], *bigram_ids[j + 1:]]) for j in range(len(bigram_ids))]
     return adjacent, np.setdiff1d(reduce(np.union1d, parted), adjacent, assume_unique=True)
@@ -292,11 +292,11 @@ class Vocabulary:
         """How many live documents hold ``terms`` (folded syllables, or exact forms) at
         consecutive positions, counted up to ``enough``; the folded syllables at places
         ``plain`` only where they are spelt without diacritics. Positions run on across
-        punctuation, which no bigram spans (``tố “đạo văn”``), and an exact form is the
+        clause marks, which no bigram spans (``làm lố, Trần``), and an exact form is the
         spelling itself (``vì mua bán``, where the folded bigrams are mostly ``hành vi mua bán``).
 
         Bounded for a search typed letter by letter: only documents where at most one
-        punctuation mark parts the phrase are read (``_phrase_candidates``), at most
+        clause mark parts the phrase are read (``_phrase_candidates``), at most
         ``PHRASE_POSITIONS_READ`` of them over all segments, those holding every bigram first."""
         if len(terms) < 2 or any((self.field, t) not in self.reader for t in terms):
             return 0

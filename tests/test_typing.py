@@ -142,6 +142,17 @@ def test_a_whole_word_typed_with_diacritics_is_not_completed_to_a_typo_its_conte
     assert first_ids(typing, 1) == first_ids(api(client, q="động cầu thủ"), 1)
 
 
+def test_a_word_typed_halfway_is_completed_as_a_phrase_in_quotes_reads(tmp_path_factory, make_client):
+    # ``giấu bát`` is in five documents, ``Nga " giấu bài "`` in one: the bigram ``nga_giau``
+    # spans the quote, so the earlier word says which completion it is.
+    src = tmp_path_factory.mktemp("quote-src")
+    write_jsonl(src / "news.jsonl", [{"id": f"bat-{i}", "title": f"Bữa cơm {i}", "body": "Cô ấy giấu bát cơm."}
+                                     for i in range(5)]
+                + [{"id": "bai", "title": "Thời sự", "body": 'Nga " giấu bài " với Mỹ.'}])
+    data = api(_client_of(src, tmp_path_factory, make_client), q="nga giau ba", typing="1")
+    assert data["completions"][0] == "bai" and first_ids(data, 1) == ["bai"]
+
+
 def test_a_word_typed_before_a_halfway_word_is_kept(phrase_client):
     # ``pu`` is never beside ``nó`` itself, but it is beside ``nói``, the word being typed:
     # respelling it ``sự`` (``sự nổ``, twelve documents) would lose what the reader types.

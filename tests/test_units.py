@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from hypothesis import given, strategies as st
 
-from indexer.analysis import split_units, syllable_bigrams, syllables
+from indexer.analysis import BagAnalyzer, next_words, split_units, syllable_bigrams, syllables
 from indexer.analysis.units import nfc_with_offsets
 
 
@@ -76,6 +76,22 @@ def test_nfc_with_offsets_maps_each_composed_character_to_its_cluster():
 def test_bigrams_do_not_cross_punctuation():
     grams = [g for g, _, _ in syllable_bigrams(split_units("giáo dục, đào tạo"))]
     assert grams == ["giao_duc", "dao_tao"]
+
+
+@pytest.mark.parametrize("text, pairs", [
+    ('Nga " giấu bài " với', [("Nga", "giấu"), ("giấu", "bài"), ("bài", "với")]),
+    ("bị tố “đạo văn”", [("bị", "tố"), ("tố", "đạo"), ("đạo", "văn")]),
+    ("Kim Jong - nam (Triều Tiên)", [("Kim", "Jong"), ("Jong", "nam"), ("nam", "Triều"), ("Triều", "Tiên")]),
+    ("giáo dục, đào tạo. Học: thi", [("giáo", "dục"), ("đào", "tạo")]),
+    ('hết " . Mới', []),
+])
+def test_a_bigram_joins_words_across_quotes_brackets_and_dashes_not_clause_marks(text, pairs):
+    units = split_units(text)
+    assert [(u.surface, b.surface) for u, b in zip(units, next_words(units)) if b is not None] == pairs
+
+
+def test_the_index_holds_a_bigram_across_a_quote():
+    assert "giau_bai" in [t.text for t in BagAnalyzer()('Nga " giấu bài "')]
 
 
 @pytest.mark.parametrize("text", [

@@ -5,14 +5,15 @@ from __future__ import annotations
 from whoosh.analysis import Composable, Token, Tokenizer
 
 from .letters import fold
-from .units import bigram_term, compound_term, normalise_word, split_units
+from .units import bigram_term, compound_term, next_words, normalise_word, split_units
 from .words import segment_words
 
 #: Which tokens BagTokenizer emits. Raise it with any change to them: an index built with
 #: another version is rebuilt in full by the next reindex (indexer.build).
 #: 1: before positions skipped one between title and body; 2: since; 3: the tone mark of a
-#: string that is no syllable (``café``) kept where it was written.
-BAG_VERSION = 3
+#: string that is no syllable (``café``) kept where it was written; 4: bigrams across quotes,
+#: brackets and dashes (``units.SOFT_SEPARATORS``).
+BAG_VERSION = 4
 
 
 class BagTokenizer(Tokenizer):
@@ -40,6 +41,7 @@ class BagTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         units = split_units(value)
+        following = next_words(units)
         pos = start_pos - 1
         position_of: dict[int, int] = {}
         gap_after = value.find(self.field_break) if self.field_break else -1
@@ -56,8 +58,7 @@ class BagTokenizer(Tokenizer):
             forms = [(folded, unit.start, unit.end)]
             if folded != exact:
                 forms.append((exact, unit.start, unit.end))
-            nxt = units[i + 1] if i + 1 < len(units) else None
-            if nxt is not None and nxt.is_word:
+            if (nxt := following[i]) is not None:
                 forms.append((bigram_term(unit.surface, nxt.surface), unit.start, nxt.end))
             for text, start, end in forms:
                 yield _fill(token, text, pos, start_char + start, start_char + end, positions, chars)
