@@ -166,7 +166,7 @@ def _in_phrase(vocab: Vocabulary, candidates: list[str], folds: list[str], i: in
     top = candidates[:PHRASE_CANDIDATES]
     if len(folds) < 3 or len(top) == 1:
         return top[0]
-    counts = {c: _phrase_documents(vocab, folds[:i] + [c] + folds[i + 1:]) for c in top}
+    counts = {c: _bigram_documents(vocab, folds[:i] + [c] + folds[i + 1:]) for c in top}
     most = max(top, key=lambda c: (counts[c], -top.index(c)))
     return most if counts[most] >= max(PHRASE_EVIDENCE, OUTNUMBER * counts[top[0]]) else top[0]
 
@@ -287,7 +287,7 @@ def _phrase_tone(vocab: Vocabulary, words: list[str], phrase: list[str], i: int)
     # all there are (a sample may miss the few spelling it as typed: ``cử giá`` among the
     # many ``cụ già``), and against a spelling rarer than theirs (``thân đẹp`` is no typo
     # for the one ``thần đẹp``).
-    if read < PHRASE_EVIDENCE and (_phrase_documents(vocab, phrase) > CONTEXT_DOCS
+    if read < PHRASE_EVIDENCE and (_bigram_documents(vocab, phrase) > CONTEXT_DOCS
                                    or vocab.frequency(word) >= vocab.frequency(phrased)):
         return None
     return phrased if phrased != word else None
@@ -296,8 +296,8 @@ def _phrase_tone(vocab: Vocabulary, words: list[str], phrase: list[str], i: int)
 def _outnumbers(vocab: Vocabulary, corrected: list[str], typed: list[str]) -> bool:
     """Whether the documents holding the corrected phrase (its folded bigrams) outnumber
     those holding it as typed ``OUTNUMBER`` times over: a real word typed for another."""
-    found = _phrase_documents(vocab, corrected)
-    return found > 0 and found >= OUTNUMBER * _phrase_documents(vocab, typed)
+    found = _bigram_documents(vocab, corrected)
+    return found > 0 and found >= OUTNUMBER * _bigram_documents(vocab, typed)
 
 
 def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) -> bool:
@@ -330,7 +330,7 @@ def _phrases_checked(words: list[str], out: list[str], keep_last: bool,
     return [(words[:-1] + [completed], out[:-1] + [completed]), before] if completed else [before]
 
 
-def _phrase_documents(vocab: Vocabulary, folds: list[str]) -> int:
+def _bigram_documents(vocab: Vocabulary, folds: list[str]) -> int:
     """How many documents hold every folded bigram of the phrase ``folds``."""
     return vocab.documents_holding([bigram_term(a, b) for a, b in zip(folds, folds[1:])])
 
