@@ -17,7 +17,7 @@ from itertools import islice
 from .analysis import bigram_term, fold, has_diacritics, normalise_word, toneless, typed_without_ime
 from .query import ParsedQuery
 from .spelling import SYLLABLES, best_correction, edit_candidates, edit_distance, ranked_corrections, typo_penalty
-from .vocabulary import CONTEXT_DOCS, Vocabulary, tone_of
+from .vocabulary import CONTEXT_DOCS, PHRASE_POSITIONS_READ, Vocabulary, tone_of
 
 #: Did-you-mean and corrections run for queries of at most this many words, correcting at most this many.
 MAX_SUGGEST_WORDS = 6
@@ -35,8 +35,12 @@ RARE_FORM = 1000
 #: this much more likely (log10, ``_context``), and the documents holding the respelt
 #: phrase outnumber those holding it as typed ``OUTNUMBER`` times over. Folded bigrams
 #: cannot tell which spelling was typed, so a word typed with diacritics in a spelling the
-#: index holds (``đòi tước còi``, not ``đòi được coi``) needs ``OUTWEIGH_SPELT``.
+#: index holds (``đòi tước còi``, not ``đòi được coi``) needs ``OUTWEIGH_SPELT``, or
+#: ``OUTWEIGH_READ`` and its respelling read beside its neighbours as they were typed
+#: (``_reads_beside``: ``phiến tuân`` is ``phiến quân``; ``thấy gì`` is no ``thấy vì``,
+#: though the folded ``thay_vi`` is ``thay vì`` everywhere).
 OUTWEIGH = 2.0
+OUTWEIGH_READ = 2.5
 OUTWEIGH_SPELT = 4.0
 OUTNUMBER = 10
 #: A word in at most this many documents (a typo some documents carry too) may be
@@ -111,16 +115,17 @@ def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
 
 
 def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int],
-             spelt: set[int] = frozenset()) -> set[int]:
+             spelt: set[int] = frozenset(), words: list[str] | None = None) -> set[int]:
     """Correct, in place in ``folds``, the letters of words the index lacks, then of at most
     one word it has: the one whose likeliest one-edit syllable fits its neighbours
     ``OUTWEIGH`` times (log10) better than the word typed (``gia ruot`` -> ``gai ruot``;
     ``cua ho`` is left alone, ``của họ`` being as likely as ``của hoa``). A word in at most
     ``RARE_WORD`` documents may also become any word of letters the index has (``trupm``
     -> ``trump``). Words at places ``spelt`` (typed with diacritics in a spelling the index
-    holds) need ``OUTWEIGH_SPELT``. The likeliest corrections of a word the index lacks, or
-    of one no syllable spells (``mật v bữa``), are weighed again by the whole phrase
-    (``_in_phrase``). Returns the places changed; those in ``keep`` are left alone."""
+    holds) need ``OUTWEIGH_SPELT``, or ``OUTWEIGH_READ`` and their respelling read beside their
+    neighbours as typed (``words``, ``_reads_beside``). The likeliest corrections of a word
+    the index lacks, or of one no syllable spells (``mật v bữa``), are weighed again by the
+    whole phrase (``_in_phrase``). Returns the places changed; those in ``keep`` are left alone."""
     df = vocab.doc_frequency
     changed: set[int] = set()
     for i, f in enumerate(folds):
@@ -137,15 +142,19 @@ def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int],
         if i in keep or i in changed or len(changed) == MAX_CORRECTIONS \
                 or not _bigrams_of(folds, i, f):
             continue
-        need = OUTWEIGH_SPELT if i in spelt else OUTWEIGH
         fit = _context(df, total, folds, i)
         typed = fit(f)
-        if typed > -need:  # no candidate can be more likely by so much: fit is at most 0
+        if typed > -OUTWEIGH:  # no candidate can be more likely by so much: fit is at most 0
             continue
         candidates = ranked_corrections(df, f, fit, syllables_only=df(f) > RARE_WORD)
         gain = fit(candidates[0]) - typed if candidates else 0.0
-        if gain < need or (best is not None and gain <= best[0]):
+        if gain < (OUTWEIGH_READ if i in spelt else OUTWEIGH) or (best is not None and gain <= best[0]):
             continue
+        if i in spelt and gain < OUTWEIGH_SPELT:
+            if words is not None and _reads_beside(vocab, words, folds, i, candidates[0]):
+                best = (gain, i, candidates[:1])
+            continue
+        need = OUTWEIGH_SPELT if i in spelt else OUTWEIGH
         # A real syllable is respelt only to its likeliest correction: weighing more would
         # find, among many, one whose phrase outnumbers the typed one by chance.
         best = (gain, i, candidates[:1] if f in SYLLABLES else
@@ -155,6 +164,30 @@ def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int],
         folds[i] = _in_phrase(vocab, candidates, folds, i)
         changed.add(i)
     return changed
+
+
+def _reads_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int, candidate: str) -> bool:
+    """Whether ``candidate`` in place of word ``i`` (typed with diacritics) follows or
+    precedes a neighbour, spelt as it was typed, at consecutive positions in ``OUTNUMBER``
+    times as many documents as the word as typed does there, and in at least ``OUTNUMBER``.
+    A neighbour already respelt (or completed) stands for all its spellings."""
+    typed = normalise_word(words[i])
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(words):
+            continue
+        plain = frozenset()
+        if folds[j] != fold(words[j]) or has_diacritics(words[j]):
+            neighbour = folds[j] if folds[j] != fold(words[j]) else normalise_word(words[j])
+        else:
+            neighbour, plain = folds[j], frozenset({0 if j < i else 1})
+        pair = (lambda w: [neighbour, w]) if j < i else (lambda w: [w, neighbour])
+        # Past this many, no count of the respelling read (at most PHRASE_POSITIONS_READ) outnumbers it.
+        most = PHRASE_POSITIONS_READ // OUTNUMBER + 1
+        as_typed = vocab.stands_as_phrase(pair(typed), plain, enough=most)
+        needed = OUTNUMBER * max(as_typed, 1)
+        if as_typed < most and vocab.stands_as_phrase(pair(candidate), plain, enough=needed) >= needed:
+            return True
+    return False
 
 
 def _in_phrase(vocab: Vocabulary, candidates: list[str], folds: list[str], i: int) -> str | None:
@@ -358,7 +391,7 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     exact = _respell_accented(vocab, df, total, words, folds, keep)
     typed = list(folds)
     spelt = {i for i, w in enumerate(words) if has_diacritics(w) and vocab.frequency(w) > RARE_WORD}
-    respelt = _respell(vocab, total, folds, keep | set(exact), spelt) | set(exact)
+    respelt = _respell(vocab, total, folds, keep | set(exact), spelt, words) | set(exact)
     real = {i for i in respelt if i not in exact and df(typed[i])}
     if real and not _outnumbers(vocab, folds, typed):
         for i in real:

@@ -295,11 +295,32 @@ def test_a_word_no_syllable_spells_is_corrected_as_the_whole_phrase_reads(tmp_pa
     assert data["results"][0]["id"].startswith("party-")
 
 
-def test_a_word_typed_with_diacritics_the_index_holds_needs_more_evidence(typo_client):
-    # Folded bigrams cannot tell ``giá`` from ``gia``: what makes ``gia ruot`` a typo is not
-    # enough to take ``giá``, typed with its mark, for another word.
-    data = api(typo_client, q="giá ruột")
-    assert data["corrected"] is None and data["ran_query"] == "giá ruột"
+@pytest.fixture(scope="module")
+def spelt_client(tmp_path_factory, make_client):
+    """``phiến quân`` in 500 documents, the typo ``phiến tuân`` in one, ``tuân thủ`` in five;
+    ``thay vì`` in 400 documents, ``thấy gì`` in one, ``làm gì`` in five."""
+    records = [(f"rebel-{i}", f"Tin {i}", "Phiến quân tấn công.") for i in range(500)]
+    records += [("typo", "Lỗi gõ", "Bài có chữ phiến tuân."), ("seen", "Hỏi", "Họ thấy gì?")]
+    records += [(f"law-{i}", f"Luật {i}", "Tuân thủ luật. Làm gì đây?") for i in range(5)]
+    records += [(f"instead-{i}", f"Đời sống {i}", "Thay vì ngồi nhà.") for i in range(400)]
+    src = tmp_path_factory.mktemp("spelt-src")
+    write_jsonl(src / "news.jsonl", [{"id": i, "title": t, "body": b} for i, t, b in records])
+    return _client_of(src, tmp_path_factory, make_client)
+
+
+def test_a_real_word_typed_with_diacritics_is_respelt_where_its_neighbours_as_typed_read_so(spelt_client):
+    # ``phiến`` is typed with its marks, and ``phiến quân`` is what the documents hold beside it.
+    data = api(spelt_client, q="phiến tuân")
+    assert data["corrected"] == "phiến quân" and data["total"] == 500
+
+
+def test_a_word_typed_with_diacritics_is_kept_where_only_another_spelling_of_its_neighbour_reads_otherwise(
+        spelt_client):
+    # Folded, ``thay gi`` is once and ``thay vi`` 400 times, but every one is ``thay vì``:
+    # no document holds ``thấy vì``, so ``thấy gì``, typed with its marks, is what was meant.
+    data = api(spelt_client, q="thấy gì")
+    assert data["corrected"] is None and data["ran_query"] == "thấy gì"
+    assert first_ids(data, 1) == ["seen"]
 
 
 def test_a_typo_a_document_carries_is_still_corrected(typo_client):
