@@ -170,14 +170,14 @@ def _reads_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
     """Whether ``candidate`` in place of word ``i`` (typed with diacritics) follows or
     precedes a neighbour, spelt as it was typed, at consecutive positions in ``OUTNUMBER``
     times as many documents as the word as typed does there, and in at least ``OUTNUMBER``.
-    A neighbour already respelt (or completed) stands for all its spellings."""
+    A neighbour respelt or completed is no evidence (``khổ btột`` is no ``chở bột``)."""
     typed = normalise_word(words[i])
     for j in (i - 1, i + 1):
-        if not 0 <= j < len(words):
+        if not 0 <= j < len(words) or folds[j] != fold(words[j]):
             continue
         plain = frozenset()
-        if folds[j] != fold(words[j]) or has_diacritics(words[j]):
-            neighbour = folds[j] if folds[j] != fold(words[j]) else normalise_word(words[j])
+        if has_diacritics(words[j]):
+            neighbour = normalise_word(words[j])
         else:
             neighbour, plain = folds[j], frozenset({0 if j < i else 1})
         pair = (lambda w: [neighbour, w]) if j < i else (lambda w: [w, neighbour])

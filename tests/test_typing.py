@@ -298,11 +298,14 @@ def test_a_word_no_syllable_spells_is_corrected_as_the_whole_phrase_reads(tmp_pa
 @pytest.fixture(scope="module")
 def spelt_client(tmp_path_factory, make_client):
     """``phiến quân`` in 500 documents, the typo ``phiến tuân`` in one, ``tuân thủ`` in five;
-    ``thay vì`` in 400 documents, ``thấy gì`` in one, ``làm gì`` in five."""
+    ``thay vì`` in 400 documents, ``thấy gì`` in one, ``làm gì`` in five; ``chở bột`` in 400,
+    ``khổ`` in three, once as ``khổ bột``."""
     records = [(f"rebel-{i}", f"Tin {i}", "Phiến quân tấn công.") for i in range(500)]
     records += [("typo", "Lỗi gõ", "Bài có chữ phiến tuân."), ("seen", "Hỏi", "Họ thấy gì?")]
     records += [(f"law-{i}", f"Luật {i}", "Tuân thủ luật. Làm gì đây?") for i in range(5)]
     records += [(f"instead-{i}", f"Đời sống {i}", "Thay vì ngồi nhà.") for i in range(400)]
+    records += [(f"flour-{i}", f"Vận tải {i}", "Xe chở bột.") for i in range(400)]
+    records += [(f"hard-{i}", f"Đời {i}", "Nỗi khổ.") for i in range(2)] + [("hard-flour", "Bếp", "Khổ bột.")]
     src = tmp_path_factory.mktemp("spelt-src")
     write_jsonl(src / "news.jsonl", [{"id": i, "title": t, "body": b} for i, t, b in records])
     return _client_of(src, tmp_path_factory, make_client)
@@ -321,6 +324,13 @@ def test_a_word_typed_with_diacritics_is_kept_where_only_another_spelling_of_its
     data = api(spelt_client, q="thấy gì")
     assert data["corrected"] is None and data["ran_query"] == "thấy gì"
     assert first_ids(data, 1) == ["seen"]
+
+
+def test_a_neighbour_respelt_is_no_evidence_for_respelling_a_word_typed_with_diacritics(spelt_client):
+    # ``btột`` is respelt ``bột``; beside it ``chở`` is far likelier than ``khổ``, but no
+    # word typed says so.
+    data = api(spelt_client, q="khổ btột")
+    assert data["corrected"] == "khổ bột" and first_ids(data, 1) == ["hard-flour"]
 
 
 def test_a_typo_a_document_carries_is_still_corrected(typo_client):
