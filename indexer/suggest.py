@@ -363,6 +363,18 @@ def _phrases_checked(words: list[str], out: list[str], keep_last: bool,
     return [(words[:-1] + [completed], out[:-1] + [completed]), before] if completed else [before]
 
 
+def _stands_without(vocab: Vocabulary, folds: list[str], typed: list[str], real: set[int]) -> bool:
+    """Whether, another word corrected for lack of it in the index, the query without the
+    real words respelt at places ``real`` is a phrase of the index's own, at consecutive
+    positions in at least 1/``TYPED_ODDS`` as many documents as the whole correction
+    (``au tu taq nan`` is ``au tu tai nan``, as a title reads, not ``dau tu tai nan``)."""
+    if all(f == t for i, (f, t) in enumerate(zip(folds, typed)) if i not in real):
+        return False
+    without = [t if i in real else f for i, (f, t) in enumerate(zip(folds, typed))]
+    needed = max(1, math.ceil(vocab.phrase_documents(folds) / TYPED_ODDS))
+    return vocab.stands_as_phrase(without, enough=needed) >= needed
+
+
 def _bigram_documents(vocab: Vocabulary, folds: list[str]) -> int:
     """How many documents hold every folded bigram of the phrase ``folds``."""
     return vocab.documents_holding([bigram_term(a, b) for a, b in zip(folds, folds[1:])])
@@ -393,7 +405,7 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     spelt = {i for i, w in enumerate(words) if has_diacritics(w) and vocab.frequency(w) > RARE_WORD}
     respelt = _respell(vocab, total, folds, keep | set(exact), spelt, words) | set(exact)
     real = {i for i in respelt if i not in exact and df(typed[i])}
-    if real and not _outnumbers(vocab, folds, typed):
+    if real and (not _outnumbers(vocab, folds, typed) or _stands_without(vocab, folds, typed, real)):
         for i in real:
             folds[i] = typed[i]
         respelt -= real

@@ -280,6 +280,19 @@ def test_a_real_word_typed_for_another_is_corrected_by_its_neighbours(typo_clien
     assert api(typo_client, q="gia dinh")["corrected"] is None
 
 
+def test_beside_a_word_the_index_lacks_a_real_word_is_kept_where_the_query_reads_so(
+        tmp_path_factory, make_client):
+    # ``taq`` is no word of the index: ``tai``. ``đầu tư`` is far likelier than ``âu từ``, and
+    # 200 documents hold ``đầu tư``, ``tư tài`` and ``tai nạn``, but a title reads ``âu từ
+    # tai nạn``, once one word is corrected.
+    src = tmp_path_factory.mktemp("au-tu-src")
+    write_jsonl(src / "news.jsonl", [{"id": "worry", "title": "Lo âu từ tai nạn xe khách", "body": "Bài viết."}]
+                + [{"id": f"invest-{i}", "title": f"Kinh tế {i}",
+                    "body": "Nhà đầu tư tài trợ dự án. Tai nạn giao thông giảm."} for i in range(200)])
+    data = api(_client_of(src, tmp_path_factory, make_client), q="au tu taq nan")
+    assert data["corrected"] == "âu từ tai nạn" and first_ids(data, 1) == ["worry"]
+
+
 def test_a_word_no_syllable_spells_is_corrected_as_the_whole_phrase_reads(tmp_path_factory, make_client):
     # ``v`` (a word of ``V League``) is one letter from ``và`` and ``về``. Each bigram alone
     # makes ``mật và bữa`` likelier: ``mật và`` and ``và bữa`` are both common, but never in
