@@ -114,8 +114,8 @@ def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
     return [bigram_term(a, b) for a, b in ((left, word), (word, right)) if a and b]
 
 
-def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int],
-             spelt: set[int] = frozenset(), words: list[str] | None = None) -> set[int]:
+def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int], spelt: set[int],
+             words: list[str]) -> set[int]:
     """Correct, in place in ``folds``, the letters of words the index lacks, then of at most
     one word it has: the one whose likeliest one-edit syllable fits its neighbours
     ``OUTWEIGH`` times (log10) better than the word typed (``gia ruot`` -> ``gai ruot``;
@@ -151,7 +151,7 @@ def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int],
         if gain < (OUTWEIGH_READ if i in spelt else OUTWEIGH) or (best is not None and gain <= best[0]):
             continue
         if i in spelt and gain < OUTWEIGH_SPELT:
-            if words is not None and _reads_beside(vocab, words, folds, i, candidates[0]):
+            if _reads_beside(vocab, words, folds, i, candidates[0]):
                 best = (gain, i, candidates[:1])
             continue
         need = OUTWEIGH_SPELT if i in spelt else OUTWEIGH
@@ -172,6 +172,8 @@ def _reads_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
     times as many documents as the word as typed does there, and in at least ``OUTNUMBER``.
     A neighbour respelt or completed is no evidence (``khổ btột`` is no ``chở bột``)."""
     typed = normalise_word(words[i])
+    # Past this many, no count of the respelling read (at most PHRASE_POSITIONS_READ) outnumbers it.
+    most = PHRASE_POSITIONS_READ // OUTNUMBER + 1
     for j in (i - 1, i + 1):
         if not 0 <= j < len(words) or folds[j] != fold(words[j]):
             continue
@@ -181,8 +183,6 @@ def _reads_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
         else:
             neighbour, plain = folds[j], frozenset({0 if j < i else 1})
         pair = (lambda w: [neighbour, w]) if j < i else (lambda w: [w, neighbour])
-        # Past this many, no count of the respelling read (at most PHRASE_POSITIONS_READ) outnumbers it.
-        most = PHRASE_POSITIONS_READ // OUTNUMBER + 1
         as_typed = vocab.stands_as_phrase(pair(typed), plain, enough=most)
         needed = OUTNUMBER * max(as_typed, 1)
         if as_typed < most and vocab.stands_as_phrase(pair(candidate), plain, enough=needed) >= needed:
@@ -364,10 +364,11 @@ def _phrases_checked(words: list[str], out: list[str], keep_last: bool,
 
 
 def _stands_without(vocab: Vocabulary, folds: list[str], typed: list[str], real: set[int]) -> bool:
-    """Whether, another word corrected for lack of it in the index, the query without the
-    real words respelt at places ``real`` is a phrase of the index's own, at consecutive
-    positions in at least 1/``TYPED_ODDS`` as many documents as the whole correction
-    (``au tu taq nan`` is ``au tu tai nan``, as a title reads, not ``dau tu tai nan``)."""
+    """Whether the query with its real words at places ``real`` as typed, but a word the
+    index lacks corrected, is a phrase of the index's own: at consecutive positions in at
+    least 1/``TYPED_ODDS`` as many documents as the whole correction (``au tu taq nan`` is
+    ``au tu tai nan``, as a title reads, not ``dau tu tai nan``). ``_outnumbers`` cannot
+    tell: the query as typed, holding a word the index lacks, is in no document."""
     if all(f == t for i, (f, t) in enumerate(zip(folds, typed)) if i not in real):
         return False
     without = [t if i in real else f for i, (f, t) in enumerate(zip(folds, typed))]
