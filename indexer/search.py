@@ -30,7 +30,8 @@ from .passages import passage_at
 from .rerank import ProximityReranker
 from .semantic import HybridStep, ranker_for
 from .store import kept_reader
-from .suggest import correct_query, did_you_mean, telex_reading
+from .readings import did_you_mean, telex_reading
+from .suggest import correct_query
 from .synonyms import load_synonyms
 from .vocabulary import Vocabulary
 
