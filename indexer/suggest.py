@@ -37,12 +37,18 @@ RARE_FORM = 1000
 #: cannot tell which spelling was typed, so a word typed with diacritics in a spelling the
 #: index holds (``đòi tước còi``, not ``đòi được coi``) needs ``OUTWEIGH_SPELT``, or
 #: ``OUTWEIGH_READ`` and its respelling read beside its neighbours as they were typed
-#: (``_reads_beside``: ``phiến tuân`` is ``phiến quân``; ``thấy gì`` is no ``thấy vì``,
+#: (``_read_beside``: ``phiến tuân`` is ``phiến quân``; ``thấy gì`` is no ``thấy vì``,
 #: though the folded ``thay_vi`` is ``thay vì`` everywhere).
+#: Where no document holds the word as typed beside a neighbour typed with it,
+#: ``OUTWEIGH_UNHELD`` and the reading suffice (``thịt lợi`` is ``thịt lợn``); where one
+#: does, it was meant (``như trêu`` is no ``như trên``). The likeliest ``READ_CANDIDATES``
+#: corrections are read in turn (``nhóm mối`` is ``nhóm đối``, though ``nối`` ranks first).
 OUTWEIGH = 2.0
 OUTWEIGH_READ = 2.5
+OUTWEIGH_UNHELD = 1.0
 OUTWEIGH_SPELT = 4.0
 OUTNUMBER = 10
+READ_CANDIDATES = 3
 #: A word in at most this many documents (a typo some documents carry too) may be
 #: respelt to any word of letters, not only to a Vietnamese syllable.
 RARE_WORD = 2
@@ -115,7 +121,7 @@ def _bigrams_of(folds: list[str], i: int, word: str) -> list[str]:
 
 
 def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int], spelt: set[int],
-             words: list[str]) -> set[int]:
+             words: list[str]) -> tuple[set[int], dict[int, str]]:
     """Correct, in place in ``folds``, the letters of words the index lacks, then of at most
     one word it has: the one whose likeliest one-edit syllable fits its neighbours
     ``OUTWEIGH`` times (log10) better than the word typed (``gia ruot`` -> ``gai ruot``;
@@ -123,9 +129,10 @@ def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int], sp
     ``RARE_WORD`` documents may also become any word of letters the index has (``trupm``
     -> ``trump``). Words at places ``spelt`` (typed with diacritics in a spelling the index
     holds) need ``OUTWEIGH_SPELT``, or ``OUTWEIGH_READ`` and their respelling read beside their
-    neighbours as typed (``words``, ``_reads_beside``). The likeliest corrections of a word
+    neighbours as typed (``words``, ``_read_beside``). The likeliest corrections of a word
     the index lacks, or of one no syllable spells (``mật v bữa``), are weighed again by the
-    whole phrase (``_in_phrase``). Returns the places changed; those in ``keep`` are left alone."""
+    whole phrase (``_in_phrase``). Returns the places changed (those in ``keep`` are left
+    alone), and the spelling read for a word typed with diacritics, where one was."""
     df = vocab.doc_frequency
     changed: set[int] = set()
     for i, f in enumerate(folds):
@@ -138,39 +145,61 @@ def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int], sp
             folds[i] = candidate
             changed.add(i)
     best: tuple[float, int, list[str]] | None = None
+    read: dict[int, str] = {}
     for i, f in enumerate(folds):
         if i in keep or i in changed or len(changed) == MAX_CORRECTIONS \
                 or not _bigrams_of(folds, i, f):
             continue
         fit = _context(df, total, folds, i)
         typed = fit(f)
-        if typed > -OUTWEIGH:  # no candidate can be more likely by so much: fit is at most 0
+        if typed > -min(OUTWEIGH, OUTWEIGH_READ, OUTWEIGH_UNHELD):  # no candidate can be so much likelier: fit is at most 0
             continue
         candidates = ranked_corrections(df, f, fit, syllables_only=df(f) > RARE_WORD)
+        if i in spelt:
+            found = _spelt_respelling(vocab, words, folds, i, candidates, fit, typed)
+            if found is not None and (best is None or found[0] > best[0]):
+                best, read = (found[0], i, [found[1]]), ({i: found[2]} if found[2] else {})
+            continue
         gain = fit(candidates[0]) - typed if candidates else 0.0
-        if gain < (OUTWEIGH_READ if i in spelt else OUTWEIGH) or (best is not None and gain <= best[0]):
+        if gain < OUTWEIGH or (best is not None and gain <= best[0]):
             continue
-        if i in spelt and gain < OUTWEIGH_SPELT:
-            if _reads_beside(vocab, words, folds, i, candidates[0]):
-                best = (gain, i, candidates[:1])
-            continue
-        need = OUTWEIGH_SPELT if i in spelt else OUTWEIGH
+        need = OUTWEIGH
         # A real syllable is respelt only to its likeliest correction: weighing more would
         # find, among many, one whose phrase outnumbers the typed one by chance.
-        best = (gain, i, candidates[:1] if f in SYLLABLES else
-                list(islice((c for c in candidates if fit(c) - typed >= need), PHRASE_CANDIDATES)))
+        best, read = (gain, i, candidates[:1] if f in SYLLABLES else
+                      list(islice((c for c in candidates if fit(c) - typed >= need), PHRASE_CANDIDATES))), {}
     if best is not None:
         _, i, candidates = best
         folds[i] = _in_phrase(vocab, candidates, folds, i)
         changed.add(i)
-    return changed
+    return changed, read
 
 
-def _reads_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int, candidate: str) -> bool:
-    """Whether ``candidate`` in place of word ``i`` (typed with diacritics) follows or
-    precedes a neighbour, spelt as it was typed, at consecutive positions in ``OUTNUMBER``
-    times as many documents as the word as typed does there, and in at least ``OUTNUMBER``.
-    A neighbour respelt or completed is no evidence (``khổ btột`` is no ``chở bột``)."""
+def _spelt_respelling(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
+                      candidates: list[str], fit, typed: float) -> tuple[float, str, str | None] | None:
+    """(gain, syllable, spelling read or None) respelling word ``i``, typed with diacritics
+    in a spelling the index holds: its likeliest correction where that is ``OUTWEIGH_SPELT``
+    likelier; else the first of the likeliest ``READ_CANDIDATES`` likely enough to be read
+    beside a neighbour as typed (``OUTWEIGH_READ``, or ``OUTWEIGH_UNHELD`` where no document
+    holds the word so there) and read so (``_read_beside``)."""
+    if candidates and fit(candidates[0]) - typed >= OUTWEIGH_SPELT:
+        return fit(candidates[0]) - typed, candidates[0], None
+    for candidate in candidates[:READ_CANDIDATES]:
+        gain = fit(candidate) - typed
+        if gain >= min(OUTWEIGH_READ, OUTWEIGH_UNHELD) and \
+                (form := _read_beside(vocab, words, folds, i, candidate, unheld=gain < OUTWEIGH_READ)):
+            return gain, candidate, form
+    return None
+
+
+def _read_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int, candidate: str,
+                 unheld: bool = False) -> str | None:
+    """The spelling of ``candidate`` with the tone typed, one letter from word ``i`` (typed
+    with diacritics), that follows or precedes a neighbour, spelt as it was typed, at
+    consecutive positions in ``OUTNUMBER`` times as many documents as the word as typed
+    does there, and in at least ``OUTNUMBER``; with ``unheld``, only beside a neighbour no
+    document holds the word as typed with. Else None. A neighbour respelt or completed is no
+    evidence (``khổ btột`` is no ``chở bột``)."""
     typed = normalise_word(words[i])
     # Past this many, no count of the respelling read (at most PHRASE_POSITIONS_READ) outnumbers it.
     most = PHRASE_POSITIONS_READ // OUTNUMBER + 1
@@ -185,9 +214,13 @@ def _reads_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
         pair = (lambda w: [neighbour, w]) if j < i else (lambda w: [w, neighbour])
         as_typed = vocab.stands_as_phrase(pair(typed), plain, enough=most)
         needed = OUTNUMBER * max(as_typed, 1)
-        if as_typed < most and vocab.stands_as_phrase(pair(candidate), plain, enough=needed) >= needed:
-            return True
-    return False
+        if as_typed >= most or (unheld and as_typed):
+            continue
+        # A letter slip keeps the tone typed: ``hận người`` is no ``thân người``.
+        for form in (w for w in vocab.forms(candidate) if _one_letter_apart(typed, w)):
+            if vocab.stands_as_phrase(pair(form), plain, enough=needed) >= needed:
+                return form
+    return None
 
 
 def _in_phrase(vocab: Vocabulary, candidates: list[str], folds: list[str], i: int) -> str | None:
@@ -404,7 +437,8 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
     exact = _respell_accented(vocab, df, total, words, folds, keep)
     typed = list(folds)
     spelt = {i for i, w in enumerate(words) if has_diacritics(w) and vocab.frequency(w) > RARE_WORD}
-    respelt = _respell(vocab, total, folds, keep | set(exact), spelt, words) | set(exact)
+    respelt, read = _respell(vocab, total, folds, keep | set(exact), spelt, words)
+    respelt |= set(exact)
     real = {i for i in respelt if i not in exact and df(typed[i])}
     if real and (not _outnumbers(vocab, folds, typed) or _stands_without(vocab, folds, typed, real)):
         for i in real:
@@ -412,7 +446,7 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
         respelt -= real
     accented = [has_diacritics(w) for w in words]
     # A respelt word keeps the tone typed (``dụcc`` -> ``dục``), when the index has it so.
-    out = [exact.get(i) or (has_diacritics(w) and vocab.best_exact(folds[i], tone_of(w))) or folds[i]
+    out = [exact.get(i) or read.get(i) or (has_diacritics(w) and vocab.best_exact(folds[i], tone_of(w))) or folds[i]
            if i in respelt else w for i, w in enumerate(words)]
     if keep_last:
         folds[-1] = fold(words[-1])
