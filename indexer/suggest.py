@@ -17,20 +17,12 @@ from itertools import islice
 from .analysis import bigram_term, fold, has_diacritics, normalise_word, toneless
 from .query import ParsedQuery
 from .spelling import SYLLABLES, edit_candidates, edit_distance, ranked_corrections, typo_penalty
-from .vocabulary import CONTEXT_DOCS, PHRASE_POSITIONS_READ, Vocabulary, tone_of
+from .tones import PHRASE_EVIDENCE, retone
+from .vocabulary import PHRASE_POSITIONS_READ, Vocabulary, tone_of
 
 #: Did-you-mean and corrections run for queries of at most this many words, correcting at most this many.
 MAX_SUGGEST_WORDS = 6
 MAX_CORRECTIONS = 2
-#: A tone is corrected when of the documents holding a word beside its neighbours (at
-#: least this many read) one spelling holds at least ``TONE_SHARE`` and the spelling typed
-#: at most the rest (a typo some documents carry too).
-TONE_EVIDENCE = 8
-TONE_SHARE = 0.9
-#: A spelling typed with diacritics in under 1/``RARE_FORM`` of the documents of the one its
-#: neighbours call for is taken for a tone typo (``triểu`` for ``triều``: a typo some
-#: documents carry too).
-RARE_FORM = 1000
 #: A word the index has is respelt only when a syllable one edit away fits its neighbours
 #: this much more likely (log10, ``_context``), and the documents holding the respelt
 #: phrase outnumber those holding it as typed ``OUTNUMBER`` times over. Folded bigrams
@@ -60,10 +52,9 @@ PRIOR_DOCUMENTS = 1
 #: whole corrected phrase (all its folded bigrams): together the bigrams say what each alone
 #: cannot (``mật v bữa`` is ``mật về bữa``, though ``mật và`` and ``và bữa`` are likelier).
 #: Another candidate than the likeliest wins only with a phrase in at least
-#: ``PHRASE_EVIDENCE`` documents and ``OUTNUMBER`` times as many as hold the likeliest one's
+#: ``tones.PHRASE_EVIDENCE`` documents and ``OUTNUMBER`` times as many as hold the likeliest one's
 #: phrase: one document against none is chance.
 PHRASE_CANDIDATES = 3
-PHRASE_EVIDENCE = 3
 #: A query is corrected only when the documents holding the correction outnumber those
 #: holding the query as typed this many times over: a given typo is about this much rarer
 #: than typing what one means, so a phrase the index holds in a hundredth as many documents
@@ -232,7 +223,7 @@ def _in_phrase(vocab: Vocabulary, candidates: list[str], folds: list[str], i: in
     top = candidates[:PHRASE_CANDIDATES]
     if len(folds) < 3 or len(top) == 1:
         return top[0]
-    counts = {c: _bigram_documents(vocab, folds[:i] + [c] + folds[i + 1:]) for c in top}
+    counts = {c: vocab.bigram_documents(folds[:i] + [c] + folds[i + 1:]) for c in top}
     most = max(top, key=lambda c: (counts[c], -top.index(c)))
     return most if counts[most] >= max(PHRASE_EVIDENCE, OUTNUMBER * counts[top[0]]) else top[0]
 
@@ -256,7 +247,7 @@ def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds
     edit away (``kiến``, ``cường``) and those of the same letters (``kén``), the likeliest
     typo in the most documents, the bigrams each forms with its neighbours counting too, and
     the whole phrase (``_in_phrase``). Marks typed wrong over the right letters are left to
-    ``_retone``. Returns place -> spelling chosen."""
+    ``tones.retone``. Returns place -> spelling chosen."""
     chosen: dict[int, str] = {}
     for i, word in enumerate(words):
         if i in keep or not has_diacritics(word) or vocab.frequency(word) or len(chosen) == MAX_CORRECTIONS:
@@ -287,83 +278,11 @@ def _respell_accented(vocab: Vocabulary, df, total: int, words: list[str], folds
     return chosen
 
 
-def _spelt_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
-                  as_spelt: bool = True) -> dict[str, int]:
-    """Spellings of word ``i`` -> sampled documents spelling it so beside its neighbours:
-    beside a neighbour typed with diacritics, after or before that very spelling (``bờ biển``,
-    where ``bo bien`` is also ``bộ biến``), with ``as_spelt``; else beside its folded bigram."""
-    counts: dict[str, int] = {}
-    for j, side in ((i - 1, 1), (i + 1, 0)):
-        if not 0 <= j < len(folds) or not folds[j]:
-            continue
-        if as_spelt and has_diacritics(words[j]):
-            found = vocab.beside(folds[i], words[j].lower(), side)
-        else:
-            found = vocab.evidence(folds[i], folds[j]) if side else vocab.evidence(folds[i], None, folds[j])
-        for w, n in found.items():
-            counts[w] = counts.get(w, 0) + n
-    return counts
-
-
-def _retone(vocab: Vocabulary, words: list[str], folds: list[str], i: int,
-            as_spelt: bool = True) -> str | None:
-    """The spelling word ``i`` of an accented query should have, when its tone is a typo:
-    a spelling the index hardly holds, or one the documents holding it beside its
-    neighbours hardly use and those holding the whole phrase never do."""
-    word, f = words[i], folds[i]
-    evidence = _spelt_beside(vocab, words, folds, i, as_spelt)
-    best = vocab.likeliest(f, evidence)
-    if best is None or best == word:
-        return None
-    if has_diacritics(word) and vocab.frequency(word) * RARE_FORM < vocab.frequency(best):
-        return best
-    seen = sum(evidence.values())
-    if evidence.get(word, 0) > (1 - TONE_SHARE) * seen:
-        return None
-    decisive = seen >= TONE_EVIDENCE and evidence.get(best, 0) >= TONE_SHARE * seen
-    phrase = [g for g in folds if g]  # as typed so far: a word being typed is left out
-    if decisive:
-        # ``ngàn cân`` beside ``đẹp``: the folded bigram is mostly ``ngăn cản``, but the
-        # documents holding the whole phrase (its words typed whole) spell it as typed.
-        whole = vocab.phrase_evidence(phrase)
-        if whole is None:
-            # No document holds the phrase: its neighbours still give a word typed bare
-            # among accented ones its tone, but nothing overrules a tone typed on a real
-            # word (``lý lịch “đen”`` stands across a quote, which no bigram spans; ``lịch
-            # đến`` is only another phrase).
-            return None if has_diacritics(word) else best
-        return None if whole[i].get(word) else best
-    # Its neighbours are split between spellings or too few to say (``đẩu phải``: ``đâu
-    # phải`` 17 documents, ``đầu phải`` 3).
-    return _phrase_tone(vocab, words, phrase, i)
-
-
-def _phrase_tone(vocab: Vocabulary, words: list[str], phrase: list[str], i: int) -> str | None:
-    """The spelling of word ``i`` that the documents holding the folded ``phrase`` use, its
-    other accented words spelt as typed (``cử giá`` is not ``cụ già``), when none of them
-    spells it as typed (``đẩu phải có danh`` -> ``đầu``); else None."""
-    word = words[i]
-    typed = {j: w.lower() for j, w in enumerate(words[:len(phrase)]) if j != i and has_diacritics(w)}
-    whole = vocab.phrase_evidence(phrase, {i}, typed)
-    read = sum(whole[i].values()) if whole else 0
-    if not read or whole[i].get(word):
-        return None
-    phrased = vocab.likeliest(phrase[i], whole[i])
-    # Fewer documents than ``PHRASE_EVIDENCE`` say little: they count only when they are
-    # all there are (a sample may miss the few spelling it as typed: ``cử giá`` among the
-    # many ``cụ già``), and against a spelling rarer than theirs (``thân đẹp`` is no typo
-    # for the one ``thần đẹp``).
-    if read < PHRASE_EVIDENCE and (_bigram_documents(vocab, phrase) > CONTEXT_DOCS
-                                   or vocab.frequency(word) >= vocab.frequency(phrased)):
-        return None
-    return phrased if phrased != word else None
-
-
 def _outnumbers(vocab: Vocabulary, corrected: list[str], typed: list[str]) -> bool:
     """Whether the documents holding the corrected phrase (its folded bigrams) outnumber
     those holding it as typed ``OUTNUMBER`` times over: a real word typed for another."""
-    found = _bigram_documents(vocab, corrected)
-    return found > 0 and found >= OUTNUMBER * _bigram_documents(vocab, typed)
+    found = vocab.bigram_documents(corrected)
+    return found > 0 and found >= OUTNUMBER * vocab.bigram_documents(typed)
 
 
 def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) -> bool:
@@ -407,11 +326,6 @@ def _stands_without(vocab: Vocabulary, folds: list[str], typed: list[str], real:
     without = [t if i in real else f for i, (f, t) in enumerate(zip(folds, typed))]
     needed = max(1, math.ceil(vocab.phrase_documents(folds) / TYPED_ODDS))
     return vocab.stands_as_phrase(without, enough=needed) >= needed
-
-
-def _bigram_documents(vocab: Vocabulary, folds: list[str]) -> int:
-    """How many documents hold every folded bigram of the phrase ``folds``."""
-    return vocab.documents_holding([bigram_term(a, b) for a, b in zip(folds, folds[1:])])
 
 
 def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: bool = False,
@@ -459,7 +373,7 @@ def correct_query(searcher, parsed: ParsedQuery, vocab: Vocabulary, keep_last: b
             # While typing, beside folded neighbours only: a spelling's positions cost
             # tens of milliseconds to read the first time, on every keystroke.
             if i not in respelt and i not in keep \
-                    and (tone := _retone(vocab, words, beside, i, not keep_last)):
+                    and (tone := retone(vocab, words, beside, i, not keep_last)):
                 out[i], retoned = tone, retoned | {i}
     if not respelt and not retoned:
         return None

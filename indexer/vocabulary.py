@@ -303,6 +303,10 @@ class Vocabulary:
         return self.remembered(("phrase", enough, plain, *terms),
                                lambda: self._count_in_sequence(terms, plain, enough))
 
+    def bigram_documents(self, folds: list[str]) -> int:
+        """How many live documents hold every folded bigram of the phrase ``folds``."""
+        return self.documents_holding([bigram_term(a, b) for a, b in zip(folds, folds[1:])])
+
     def phrase_documents(self, folds: list[str]) -> int:
         """About how many live documents hold the folded syllables ``folds`` at consecutive
         positions: of more than two, the documents holding every folded bigram of them, times
