@@ -45,6 +45,9 @@ TITLE_WEIGHT = 20
 IN_CONTEXT = 16
 #: At most this many of the query's earlier bigrams make that context (the nearest ones).
 CONTEXT_BIGRAMS = 3
+#: Where the likeliest completion never follows the words typed as a phrase, the likeliest
+#: of this many that does comes first (``_held_first``).
+HELD_CANDIDATES = 8
 FIELD = "text"
 TITLE = "title"
 
@@ -182,6 +185,7 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
     left = fold(previous) if previous else None
     counts = vocab.remembered(("completions", left, prefix, *context),
                               lambda: _counts(reader, left, prefix, context))
+    in_context = len(words) > 1
     if has_diacritics(typed):
         counts = _spelt_as_typed(vocab, counts, typed)
         if context and max(counts.values(), default=0) < SPELT_EVIDENCE:
@@ -189,11 +193,30 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
             # carries, ``thuẩn`` for ``thủ``): the whole index says more.
             counts = _spelt_as_typed(vocab, vocab.remembered(
                 ("completions", left, prefix), lambda: _counts(reader, left, prefix, [])), typed)
-    ranked = [(c, n) for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n > 0][:limit]
+            in_context = False
+    ranked = [(c, n) for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n > 0]
+    ranked = ranked[:max(limit, HELD_CANDIDATES)]
     if not ranked:
         return []
     top = ranked[0][1]
-    return [(c, n / top) for c, n in ranked if n / top >= MIN_SHARE]
+    found = [(c, n / top) for c, n in ranked]
+    if in_context:
+        found = _held_first(vocab, words, found)
+    return [(c, share) for i, (c, share) in enumerate(found) if i == 0 or share >= MIN_SHARE][:limit]
+
+
+def _held_first(vocab: Vocabulary, words: list[str], found: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``found`` (completions after the folded ``words``, likeliest first) with the likeliest
+    that follows all of ``words`` at consecutive positions in some document first, where the
+    likeliest follows none: the bigrams with the previous word and the earlier words in the
+    same documents say a completion is likely, but only positions say the phrase exists
+    (``tap cuoi van thu`` is ``thừa``, as a title reads, not ``thương``). The two trade shares."""
+    held = next((i for i, (c, _) in enumerate(found) if vocab.stands_as_phrase([*words, c])), 0)
+    if not held:
+        return found
+    (first, _), (chosen, share) = found[0], found[held]
+    # The likeliest stays in the plan, weighed as a lesser completion.
+    return [(chosen, 1.0), (first, max(share, MIN_SHARE)), *found[1:held], *found[held + 1:]]
 
 
 def exact_form(vocab: Vocabulary, folded: str, typed: str, previous: str | None) -> str:

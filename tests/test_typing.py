@@ -126,6 +126,23 @@ def test_a_phrase_in_a_title_outweighs_a_few_bodies(phrase_client):
     assert first_ids(data, 1) == ["ngan.txt"]
 
 
+def test_a_completion_the_words_typed_are_followed_by_comes_before_one_they_never_are(
+        tmp_path_factory, make_client):
+    # Forty documents hold ``tập cuối``, ``cuối Vân`` and ``Vân thương``, never one after the
+    # other; one holds ``tập cuối Vân thừa``, though ``Vân thừa`` is forty times rarer.
+    src = tmp_path_factory.mktemp("held-src")
+    write_jsonl(src / "news.jsonl",
+                [{"id": f"miss-{i}", "title": f"Phim {i}", "body": "Xem tập cuối tối nay. Cuối Vân thương nhớ."}
+                 for i in range(40)]
+                + [{"id": "admit", "title": "Phim truyền hình", "body": "Mẹ chồng tập cuối Vân thừa nhận."}])
+    client = _client_of(src, tmp_path_factory, make_client)
+    data = api(client, q="tap cuoi van thu", typing="1")
+    assert data["completions"][:2] == ["thua", "thuong"]
+    assert first_ids(data, 1) == ["admit"]
+    # After one word the bigram is the phrase: ``Vân thương`` is the likelier.
+    assert api(client, q="van thu", typing="1")["completions"][0] == "thuong"
+
+
 def test_a_whole_word_typed_with_diacritics_is_not_completed_to_a_typo_its_context_carries(
         tmp_path_factory, make_client):
     # The only document holding ``động cầu`` spells ``thuận`` as the typo ``thuẩn``, the only
