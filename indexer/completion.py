@@ -4,7 +4,8 @@ The last syllable of a query still being typed stands for the syllables it begin
 are ranked by how often they follow the previous syllable (the folded bigram terms
 ``tot_nghiep`` the index holds) in the documents that also hold the query's earlier
 bigrams (``thi_tot``), a title holding the phrase counting as ``TITLE_WEIGHT`` documents;
-else by their own document frequency. Every lookup is
+else by their own document frequency. A completion that follows the words typed as a phrase
+comes before one that never does (``_held_first``). Every lookup is
 bounded by the prefix: the bigram terms that begin ``tot_nghie``, the Vietnamese syllable
 spellings that begin ``nghie`` (``spelling.syllables_with_prefix``), and at most
 ``MAX_SCANNED`` index terms that begin it, bigram and compound blocks skipped in one seek
