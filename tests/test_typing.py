@@ -368,31 +368,30 @@ def unheld_client(tmp_path_factory, make_client):
     """``thịt lợn`` in 20 documents, ``lộn`` in 50 others, ``lợi`` in 300, never after
     ``thịt``; ``như trên`` in 200 documents, ``trêu`` in three, once as ``như trêu``;
     ``nhóm đối`` in 20, ``nối`` in 200 and ``mối`` in 30 others."""
-    records = [(f"pork-{i}", f"Chợ {i}", "Giá thịt lợn tăng.") for i in range(20)]
-    records += [(f"mess-{i}", f"Nhà {i}", "Đồ đạc lộn xộn.") for i in range(50)]
-    records += [(f"gain-{i}", f"Kinh tế {i}", "Lợi ích chung.") for i in range(300)]
-    records += [(f"above-{i}", f"Thông báo {i}", "Như trên đã nói.") for i in range(200)]
-    records += [(f"tease-{i}", f"Trẻ {i}", "Hay trêu bạn.") for i in range(2)] + [("tease", "Trò đùa", "Như trêu ngươi.")]
-    records += [(f"gang-{i}", f"Án {i}", "Bắt nhóm đối tượng.") for i in range(20)]
-    records += [(f"link-{i}", f"Mạng {i}", "Nối mạng.") for i in range(200)]
-    records += [(f"tie-{i}", f"Quan hệ {i}", "Mối quan hệ.") for i in range(30)]
+    groups = [("pork", "Chợ", "Giá thịt lợn tăng.", 20), ("mess", "Nhà", "Đồ đạc lộn xộn.", 50),
+              ("gain", "Kinh tế", "Lợi ích chung.", 300), ("above", "Thông báo", "Như trên đã nói.", 200),
+              ("tease", "Trẻ", "Hay trêu bạn.", 2), ("tease", "Trò đùa", "Như trêu ngươi.", None),
+              ("gang", "Án", "Bắt nhóm đối tượng.", 20), ("link", "Mạng", "Nối mạng.", 200),
+              ("tie", "Quan hệ", "Mối quan hệ.", 30)]
+    records = [(key, title, body) if n is None else (f"{key}-{i}", f"{title} {i}", body)
+               for key, title, body, n in groups for i in range(n or 1)]
     src = tmp_path_factory.mktemp("unheld-src")
     write_jsonl(src / "news.jsonl", [{"id": i, "title": t, "body": b} for i, t, b in records])
     return _client_of(src, tmp_path_factory, make_client)
 
 
-def test_a_word_typed_with_diacritics_no_document_holds_beside_its_neighbour_is_respelt_as_read(unheld_client):
+@pytest.mark.parametrize("typed, meant", [
     # No document holds ``thịt lợi``; twenty hold ``thịt lợn``, spelt with the tone typed,
     # though ``lộn`` is the commoner spelling of ``lon`` with that tone.
-    data = api(unheld_client, q="thịt lợi")
-    assert data["corrected"] == "thịt lợn" and data["total"] == 20
-
-
-def test_a_word_typed_with_diacritics_is_respelt_to_the_likely_correction_its_neighbour_reads(unheld_client):
+    ("thịt lợi", "thịt lợn"),
     # ``nối`` is a key away from ``mối`` and the commoner word, but no document holds
-    # ``nhóm nối``; twenty hold ``nhóm đối``.
-    data = api(unheld_client, q="nhóm mối")
-    assert data["corrected"] == "nhóm đối" and data["total"] == 20
+    # ``nhóm nối``; twenty hold ``nhóm đối``, a likely correction though not the likeliest.
+    ("nhóm mối", "nhóm đối"),
+])
+def test_a_word_typed_with_diacritics_no_document_holds_beside_its_neighbour_is_respelt_as_read(
+        unheld_client, typed, meant):
+    data = api(unheld_client, q=typed)
+    assert data["corrected"] == meant and data["total"] == 20
 
 
 def test_a_word_typed_with_diacritics_a_document_holds_beside_its_neighbour_is_kept(unheld_client):
