@@ -135,35 +135,36 @@ def _respell(vocab: Vocabulary, total: int, folds: list[str], keep: set[int], sp
         if candidate is not None and (not support or max(support)):
             folds[i] = candidate
             changed.add(i)
-    best: tuple[float, int, list[str]] | None = None
-    read: dict[int, str] = {}
+    # (gain, place, candidates, the spelling read beside its neighbours or None)
+    best: tuple[float, int, list[str], str | None] | None = None
     for i, f in enumerate(folds):
         if i in keep or i in changed or len(changed) == MAX_CORRECTIONS \
                 or not _bigrams_of(folds, i, f):
             continue
         fit = _context(df, total, folds, i)
         typed = fit(f)
-        if typed > -min(OUTWEIGH, OUTWEIGH_READ, OUTWEIGH_UNHELD):  # no candidate can be so much likelier: fit is at most 0
+        # Fit is at most 0: no candidate can be so much likelier.
+        if typed > -min(OUTWEIGH, OUTWEIGH_READ, OUTWEIGH_UNHELD):
             continue
         candidates = ranked_corrections(df, f, fit, syllables_only=df(f) > RARE_WORD)
         if i in spelt:
             found = _spelt_respelling(vocab, words, folds, i, candidates, fit, typed)
             if found is not None and (best is None or found[0] > best[0]):
-                best, read = (found[0], i, [found[1]]), ({i: found[2]} if found[2] else {})
+                best = (found[0], i, [found[1]], found[2])
             continue
         gain = fit(candidates[0]) - typed if candidates else 0.0
         if gain < OUTWEIGH or (best is not None and gain <= best[0]):
             continue
-        need = OUTWEIGH
         # A real syllable is respelt only to its likeliest correction: weighing more would
         # find, among many, one whose phrase outnumbers the typed one by chance.
-        best, read = (gain, i, candidates[:1] if f in SYLLABLES else
-                      list(islice((c for c in candidates if fit(c) - typed >= need), PHRASE_CANDIDATES))), {}
-    if best is not None:
-        _, i, candidates = best
-        folds[i] = _in_phrase(vocab, candidates, folds, i)
-        changed.add(i)
-    return changed, read
+        best = (gain, i, candidates[:1] if f in SYLLABLES else
+                list(islice((c for c in candidates if fit(c) - typed >= OUTWEIGH), PHRASE_CANDIDATES)), None)
+    if best is None:
+        return changed, {}
+    _, i, candidates, form = best
+    folds[i] = _in_phrase(vocab, candidates, folds, i)
+    changed.add(i)
+    return changed, ({i: form} if form else {})
 
 
 def _spelt_respelling(vocab: Vocabulary, words: list[str], folds: list[str], i: int,

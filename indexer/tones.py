@@ -1,4 +1,5 @@
-"""A tone typed wrong, corrected beside its neighbours: ``bờ bien`` is ``bờ biển``.
+"""A tone typed wrong or left out, set beside its neighbours: ``triểu tiên`` is ``triều
+tiên``, ``bờ bien`` is ``bờ biển``.
 
 A word of a query typed with diacritics takes the spelling the documents holding it beside
 its neighbours use, where they agree and the spelling typed is one they hardly use
