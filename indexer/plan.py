@@ -123,6 +123,20 @@ def expand_synonyms(parsed: ParsedQuery, groups) -> ParsedQuery:
     return replace(parsed, slots=tuple(out))
 
 
+def expand_completed_synonym(typed: ParsedQuery, completed: ParsedQuery, groups) -> ParsedQuery:
+    """``completed`` (``typed`` with its last word completed, synonyms expanded) as the
+    whole word would read: where the likeliest completion ends a synonym (``thong tin cs`` ->
+    ``csgt``, also ``cảnh sát giao thông``; ``tp hc`` -> ``tp hcm``), the synonyms of
+    ``typed`` with that word, the lesser completions giving way to it. Else ``completed``."""
+    if not groups or not completed.completions:
+        return completed
+    likeliest = completed.slots[-1][:1]
+    whole = expand_synonyms(replace(typed, slots=typed.slots[:-1] + (likeliest,),
+                                    word_sequences=completed.word_sequences,
+                                    completions=completed.completions, completed_as_synonym=True), groups)
+    return whole if whole.slots[-1] != likeliest else completed
+
+
 def drop_stopwords(parsed: ParsedQuery, r: Ranking) -> ParsedQuery:
     """Drop single-word slots that are question words, from long queries only.
 
@@ -162,7 +176,7 @@ def build_query(parsed: ParsedQuery, r: Ranking = DEFAULT_RANKING, require_all: 
     if parsed.is_empty:
         return wq.NullQuery
     parsed = drop_stopwords(parsed, r)
-    slot_queries = [_slot_query(slot, r, completing=bool(parsed.completions) and i == len(parsed.slots) - 1)
+    slot_queries = [_slot_query(slot, r, completing=parsed.completes_last_slot and i == len(parsed.slots) - 1)
                     for i, slot in enumerate(parsed.slots)]
     if require_all is None:
         require_all = len(slot_queries) <= r.and_max_slots

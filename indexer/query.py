@@ -41,10 +41,18 @@ class ParsedQuery:
     word_sequences: tuple[tuple[str, ...], ...] = ()
     #: The syllables a last word typed half-way was completed to, likeliest first (``completion``).
     completions: tuple[str, ...] = ()
+    #: Whether the likeliest completion ends a synonym, so that the last slot holds the
+    #: synonym's forms, as the whole word's would, instead of lesser completions.
+    completed_as_synonym: bool = False
 
     @property
     def is_empty(self) -> bool:
         return not self.slots
+
+    @property
+    def completes_last_slot(self) -> bool:
+        """Whether the last slot holds the completions of a word typed half-way."""
+        return bool(self.completions) and not self.completed_as_synonym
 
     def positive_syllables(self) -> list[str]:
         """Every syllable the query asks for, in order, without repeats (for highlighting)."""

@@ -34,7 +34,7 @@ class ProximityReranker:
         n = searcher.doc_count_all()
         self.idf = {}
         slots = drop_stopwords(parsed, r).slots
-        if parsed.completions and slots and slots[-1] is parsed.slots[-1]:
+        if parsed.completes_last_slot and slots and slots[-1] is parsed.slots[-1]:
             slots = slots[:-1] + (slots[-1][:1],)
         for slot in slots:
             for alt in slot:

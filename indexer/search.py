@@ -24,7 +24,7 @@ from .config import Config, load_config
 from .errors import QueryError
 from .execution import execute
 from .highlight import paragraphs_html, snippet_html, spans_by_tokenizing, text_spans, title_html
-from .plan import DEFAULT_RANKING, Ranking, build_query, common_clauses, expand_synonyms
+from .plan import DEFAULT_RANKING, Ranking, build_query, common_clauses, expand_completed_synonym, expand_synonyms
 from .query import ParsedQuery, clean_query, parse_query
 from .passages import passage_at
 from .rerank import ProximityReranker
@@ -193,10 +193,11 @@ def execute_plan(searcher, request: SearchRequest, config: Config, ranking: Rank
     documents that have some of them.
     """
     with times.stage("plan"):
-        parsed = expand_synonyms(parse_query(request.text, config.max_query_chars, config.max_query_terms),
-                                 synonyms)
+        typed = parse_query(request.text, config.max_query_chars, config.max_query_terms)
+        parsed = expand_synonyms(typed, synonyms)
         if _completes_last_word(parsed, searcher, request, ranking):
-            parsed = complete_last_slot(parsed, searcher.reader(), Vocabulary(searcher.reader()))
+            completed = complete_last_slot(parsed, searcher.reader(), Vocabulary(searcher.reader()))
+            parsed = expand_completed_synonym(typed, completed, synonyms)
         if parsed.is_empty:
             return Executed(parsed, 0, [], [])
         common_terms = common_clauses(parsed, ranking, searcher)

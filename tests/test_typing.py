@@ -143,6 +143,24 @@ def test_a_completion_the_words_typed_are_followed_by_comes_before_one_they_neve
     assert api(client, q="van thu", typing="1")["completions"][0] == "thuong"
 
 
+def test_a_completion_that_ends_an_abbreviation_finds_what_the_whole_word_finds(tmp_path_factory, make_client):
+    # ``CSGT`` stands for ``cảnh sát giao thông`` (synonyms.txt), and ``TP`` ``HCM`` for
+    # ``thành phố Hồ Chí Minh``: typed half-way, each finds what typed whole it finds.
+    src = tmp_path_factory.mktemp("abbreviation-src")
+    write_jsonl(src / "news.jsonl", [
+        {"id": "spelt-out", "title": "Thông tin cảnh sát giao thông", "body": "Phạt nguội."},
+        {"id": "abbreviated", "title": "Tin tức", "body": "Thông tin CSGT xử phạt."},
+        {"id": "city", "title": "Trung tâm thành phố Hồ Chí Minh", "body": "Đường phố."},
+        {"id": "other", "title": "Trung tâm TP. Hà Nội", "body": "Tin HCM."},
+    ])
+    client = _client_of(src, tmp_path_factory, make_client)
+    for cut, whole in (("thong tin cs", "thong tin csgt"), ("trung tam tp hc", "trung tam tp hcm")):
+        typing, complete = api(client, q=cut, typing="1"), api(client, q=whole)
+        assert typing["completions"][0] == whole.split()[-1]
+        assert first_ids(typing, 3) == first_ids(complete, 3) and typing["total"] == complete["total"]
+    assert "spelt-out" in first_ids(api(client, q="thong tin cs", typing="1"), 3)
+
+
 def test_a_whole_word_typed_with_diacritics_is_not_completed_to_a_typo_its_context_carries(
         tmp_path_factory, make_client):
     # The only document holding ``động cầu`` spells ``thuận`` as the typo ``thuẩn``, the only
