@@ -203,7 +203,7 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
     found = [(c, n / top) for c, n in ranked]
     if in_context:
         found = _held_first(vocab, words, found)
-    return [(c, share) for i, (c, share) in enumerate(found) if i == 0 or share >= MIN_SHARE][:limit]
+    return [(c, share) for c, share in found if share >= MIN_SHARE][:limit]
 
 
 def _held_first(vocab: Vocabulary, words: list[str], found: list[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -133,7 +133,7 @@ def expand_completed_synonym(typed: ParsedQuery, completed: ParsedQuery, groups)
     likeliest = completed.slots[-1][:1]
     whole = expand_synonyms(replace(typed, slots=typed.slots[:-1] + (likeliest,),
                                     word_sequences=completed.word_sequences,
-                                    completions=completed.completions, completed_as_synonym=True), groups)
+                                    completions=completed.completions[:1], completed_as_synonym=True), groups)
     return whole if whole.slots[-1] != likeliest else completed
 
 

@@ -174,8 +174,8 @@ def _spelt_respelling(vocab: Vocabulary, words: list[str], folds: list[str], i: 
     likelier; else the first of the likeliest ``READ_CANDIDATES`` likely enough to be read
     beside a neighbour as typed (``OUTWEIGH_READ``, or ``OUTWEIGH_UNHELD`` where no document
     holds the word so there) and read so (``_read_beside``)."""
-    if candidates and fit(candidates[0]) - typed >= OUTWEIGH_SPELT:
-        return fit(candidates[0]) - typed, candidates[0], None
+    if candidates and (gain := fit(candidates[0]) - typed) >= OUTWEIGH_SPELT:
+        return gain, candidates[0], None
     for candidate in candidates[:READ_CANDIDATES]:
         gain = fit(candidate) - typed
         if gain >= min(OUTWEIGH_READ, OUTWEIGH_UNHELD) and \
@@ -185,7 +185,7 @@ def _spelt_respelling(vocab: Vocabulary, words: list[str], folds: list[str], i: 
 
 
 def _read_beside(vocab: Vocabulary, words: list[str], folds: list[str], i: int, candidate: str,
-                 unheld: bool = False) -> str | None:
+                 unheld: bool) -> str | None:
     """The spelling of ``candidate`` with the tone typed, one letter from word ``i`` (typed
     with diacritics), that follows or precedes a neighbour, spelt as it was typed, at
     consecutive positions in ``OUTNUMBER`` times as many documents as the word as typed
