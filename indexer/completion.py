@@ -23,7 +23,7 @@ from .query import Alternative, ParsedQuery, clean_query
 from .segments import in_all, segments
 from .spelling import syllables_with_prefix
 from .store import kept_reader
-from .vocabulary import Vocabulary, tone_of
+from .vocabulary import TITLE, TITLE_WEIGHT, Vocabulary, tone_of
 
 #: A word typed half-way stands for at most this many completions in the query plan.
 MAX_COMPLETIONS = 4
@@ -39,9 +39,6 @@ SPELT_EVIDENCE = 0.5
 #: Autocomplete lists at most this many phrases, for queries of at most this many words.
 MAX_SUGGESTIONS = 8
 MAX_SUGGEST_WORDS = 8
-#: A title holding a phrase counts as this many documents holding it: a title says what a
-#: document is about, and readers type what they look for (measured: docs/benchmarks-log.md).
-TITLE_WEIGHT = 20
 #: Completions counted in the context of the query's earlier words: the most frequent followers.
 IN_CONTEXT = 16
 #: At most this many of the query's earlier bigrams make that context (the nearest ones).
@@ -50,7 +47,6 @@ CONTEXT_BIGRAMS = 3
 #: of this many that does comes first (``_held_first``).
 HELD_CANDIDATES = 8
 FIELD = "text"
-TITLE = "title"
 
 
 def _is_syllable_term(term: str) -> bool:

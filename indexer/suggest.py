@@ -18,7 +18,7 @@ from .analysis import bigram_term, fold, has_diacritics, normalise_word, toneles
 from .query import ParsedQuery
 from .spelling import SYLLABLES, edit_candidates, edit_distance, ranked_corrections, typo_penalty
 from .tones import PHRASE_EVIDENCE, retone
-from .vocabulary import PHRASE_POSITIONS_READ, Vocabulary, tone_of
+from .vocabulary import PHRASE_POSITIONS_READ, TITLE, TITLE_WEIGHT, Vocabulary, tone_of
 
 #: Did-you-mean and corrections run for queries of at most this many words, correcting at most this many.
 MAX_SUGGEST_WORDS = 6
@@ -292,7 +292,9 @@ def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) 
     at consecutive positions (``Vocabulary.phrase_documents``): then it is a phrase of the
     index's own, not a typo (``vì mua bán`` beside the far more common ``hành vi mua bán``;
     ``làm lố, Trần``, whose comma no bigram spans; ``phủi trách nhiệm``, where ``phụ trách``
-    and ``trách nhiệm`` are everywhere but never one after the other)."""
+    and ``trách nhiệm`` are everywhere but never one after the other). Against a letter
+    respelt, a title holding the phrase counts as ``TITLE_WEIGHT`` documents (``Quang Công``,
+    a name in one title, beside ``cơ quan công an`` in a hundred times more)."""
     if len(typed) < 2:
         return False
     terms = [normalise_word(w) if has_diacritics(w) else fold(w) for w in typed]
@@ -301,6 +303,13 @@ def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) 
     plain = frozenset(i for i, w in enumerate(typed) if not has_diacritics(w)) \
         if any(map(has_diacritics, typed)) else frozenset()
     needed = max(1, math.ceil(vocab.phrase_documents([fold(w) for w in corrected]) / TYPED_ODDS))
+    folds = [fold(w) for w in typed]
+    if folds != [fold(w) for w in corrected]:
+        # Title bigrams are folded: they tell letters apart, not tones.
+        in_titles = [bigram_term(a, b) for a, b in zip(folds, folds[1:])] + [t for t in terms if has_diacritics(t)]
+        needed -= TITLE_WEIGHT * vocab.documents_holding(in_titles, TITLE)
+        if needed <= 0:
+            return True
     return vocab.stands_as_phrase(terms, plain, enough=needed) >= needed
 
 

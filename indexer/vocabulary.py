@@ -40,6 +40,10 @@ PHRASE_RUNS = 8
 #: empty.
 STATES_KEPT = 2
 ENTRIES_KEPT = 200_000
+#: A title holding a phrase counts as this many documents holding it: a title says what a
+#: document is about, and readers type what they look for (measured: docs/benchmarks-log.md).
+TITLE_WEIGHT = 20
+TITLE = "title"
 _STATES: OrderedDict[tuple, tuple[dict, dict, dict, dict]] = OrderedDict()
 _STATES_LOCK = threading.Lock()
 
@@ -281,12 +285,14 @@ class Vocabulary:
                 out[doc] = places
         return out
 
-    def documents_holding(self, terms: list[str]) -> int:
+    def documents_holding(self, terms: list[str], field: str | None = None) -> int:
         """How many live documents hold every one of ``terms`` (a phrase's folded bigrams:
-        about the documents holding the phrase; none given: 0), from the segments' posting arrays."""
-        if not terms or any((self.field, t) not in self.reader for t in terms):
+        about the documents holding the phrase; none given: 0) in ``field`` (this vocabulary's
+        own unless given: ``TITLE`` counts titles), from the segments' posting arrays."""
+        field = field or self.field
+        if not terms or any((field, t) not in self.reader for t in terms):
             return 0
-        return sum(len(ids) for _, ids in self._live_holding(terms))
+        return sum(len(ids) for _, ids in self._live_holding(terms, field))
 
     def stands_as_phrase(self, terms: list[str], plain: frozenset[int] = frozenset(), enough: int = 1) -> int:
         """How many live documents hold ``terms`` (folded syllables, or exact forms) at
@@ -370,10 +376,10 @@ class Vocabulary:
         all of them (``_spread``), from the segments' posting arrays."""
         return _spread(_joined([ids + seg.offset for seg, ids in self._live_holding(terms)]), most).tolist()
 
-    def _live_holding(self, terms: list[str]):
+    def _live_holding(self, terms: list[str], field: str | None = None):
         """Each segment with the numbers (its own) of its live documents holding every term."""
         for seg in segments(self.reader):
-            ids = in_all([seg.postings(self.field, t)[0] for t in terms])
+            ids = in_all([seg.postings(field or self.field, t)[0] for t in terms])
             gone = deleted(seg.reader)
             yield seg, ids if gone is None else ids[~gone[ids]]
 

@@ -548,6 +548,29 @@ def test_a_phrase_the_index_holds_as_typed_is_not_corrected_to_a_commoner_one(he
     assert api(held_client, q="hành vì mua bán")["corrected"] == "hành vi mua bán"
 
 
+@pytest.fixture(scope="module")
+def title_client(tmp_path_factory, make_client):
+    """``cơ quan công an`` and ``Bộ Công Thương`` in 300 documents each; ``Quang Công`` in
+    one title, ``bọc công`` in one body."""
+    records = [(f"quan-cong-{i:03}", f"Tin {i}", "Cơ quan công an phường vào cuộc.") for i in range(300)]
+    records += [(f"bo-cong-{i:03}", f"Tin {i}", "Bộ Công Thương kiểm tra thị trường.") for i in range(300)]
+    records.append(("quang-cong", "Võ sĩ Quang Công giành huy chương", "Lễ trao giải diễn ra tối qua."))
+    records.append(("boc-cong", "Cách gói quà", "Dùng giấy bọc công phu rồi buộc nơ."))
+    src = tmp_path_factory.mktemp("title-src")
+    write_jsonl(src / "news.jsonl", [{"id": i, "title": t, "body": b} for i, t, b in records])
+    return _client_of(src, tmp_path_factory, make_client)
+
+
+def test_a_phrase_a_title_holds_as_typed_is_not_corrected_to_a_commoner_one(title_client):
+    # A title is edited text that readers look for: holding the phrase, it counts as twenty
+    # documents, and 300 is fewer than a hundred times twenty-one.
+    for typing in ("", "1"):
+        data = api(title_client, q="quang cong", typing=typing)
+        assert data["corrected"] is None and data["results"][0]["id"] == "quang-cong"
+    # Held in one body only, against 300, the phrase is still taken for a typo.
+    assert api(title_client, q="boc cong")["corrected"] == "bộ công"
+
+
 @pytest.mark.parametrize("q", ["giáo dục", "giao duc", "hồ Gươm", "tuyển sinh lớp 10", "thi tot nghiep",
                                "học sinh", "Bà Charlotte Bussard", "sốt xuất huyết"])
 def test_a_correctly_typed_query_is_never_corrected(client, q):
