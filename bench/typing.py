@@ -114,6 +114,31 @@ def make_cases(titles: list[str], n: int, seed: int) -> list[Case]:
     return cases
 
 
+def completion_ceiling(titles: list[str], cases: list[Case]) -> float:
+    """The share of prefix cases whose last word is the likeliest completion of the cut
+    among the cases' own population: every place in ``titles`` where the words typed before
+    the cut stand (folded where the case was typed so) and a word beginning as the cut follows. No rule
+    that picks one completion from what was typed does better on average."""
+    wanted = {(c.whole == fold(c.whole), tuple(c.cut.split()[:-1])) for c in cases}
+    followers: dict[tuple, dict[str, int]] = {}
+    for title in titles:
+        words = [normalise_word(u.surface) for u in syllables(title)]
+        for folded, ws in ((True, [fold(w) for w in words]), (False, words)):
+            for size in range(1, 4):
+                for i in range(len(ws) - size):
+                    key = (folded, tuple(ws[i:i + size]))
+                    if key in wanted:
+                        counts = followers.setdefault(key, {})
+                        counts[ws[i + size]] = counts.get(ws[i + size], 0) + 1
+    right = 0
+    for case in cases:
+        typed = case.cut.split()
+        counts = followers.get((case.whole == fold(case.whole), tuple(typed[:-1])), {})
+        fitting = {w: n for w, n in counts.items() if w.startswith(typed[-1])}
+        right += bool(fitting) and max(fitting, key=lambda w: (fitting[w], w)) == case.whole.split()[-1]
+    return right / len(cases) if cases else 0.0
+
+
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else 0.0
@@ -178,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="an index directory (a built index: never rebuilt); repeat for several sizes")
     parser.add_argument("--cases", type=int, default=400, help="cases per index")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--ceiling", action="store_true",
+                        help="print only the prefix cases' completion ceiling (completion_ceiling), no searches")
     args = parser.parse_args(argv)
     if not TITLES.exists():
         print(f"missing {TITLES}: the titles are read from {DATA} (../shared/data next to the project) "
@@ -186,7 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     for index_dir in args.index:
         with open_index(index_dir).reader() as reader:
             docs = reader.doc_count()
-        cases = make_cases(read_titles(docs), args.cases, args.seed)
+        titles = read_titles(docs)
+        cases = make_cases(titles, args.cases, args.seed)
+        if args.ceiling:
+            print(f"index={index_dir} docs={docs} cases={len(cases)} "
+                  f"completion_ceiling={completion_ceiling(titles, cases):.3f}")
+            continue
         report = measure(index_dir, cases)
         print(json.dumps({"index": str(index_dir), "docs": docs, **report}, ensure_ascii=False))
         print(f"index={index_dir} docs={docs} prefix={report['prefix']:.3f} typo={report['typo']:.3f} "
