@@ -3,8 +3,9 @@
 The last syllable of a query still being typed stands for the syllables it begins. They
 are ranked by how often they follow the previous syllable (the folded bigram terms
 ``tot_nghiep`` the index holds) in the documents that also hold the query's earlier
-bigrams (``thi_tot``), a title holding the phrase counting as ``TITLE_WEIGHT`` documents;
-else by their own document frequency. A completion that follows the words typed as a phrase
+bigrams (``thi_tot``), a title holding the phrase counting as ``TITLE_WEIGHT`` documents and
+one holding all the words typed with the completion ``TITLE_PHRASE_WEIGHT`` more; else by
+their own document frequency. A completion that follows the words typed as a phrase
 comes before one that never does (``_held_first``). Every lookup is
 bounded by the prefix: the bigram terms that begin ``tot_nghie``, the Vietnamese syllable
 spellings that begin ``nghie`` (``spelling.syllables_with_prefix``), and at most
@@ -39,6 +40,10 @@ SPELT_EVIDENCE = 0.5
 #: Autocomplete lists at most this many phrases, for queries of at most this many words.
 MAX_SUGGESTIONS = 8
 MAX_SUGGEST_WORDS = 8
+#: A title holding the words typed followed by a completion, as a phrase, counts as this many
+#: documents more: readers type what titles say (``my o th`` is ``Mỹ ở Thổ Nhĩ Kỳ``, a title,
+#: though bodies say ``Mỹ ở Thái Lan`` more often; measured: docs/benchmarks-log.md).
+TITLE_PHRASE_WEIGHT = 100
 #: Completions counted in the context of the query's earlier words: the most frequent followers.
 IN_CONTEXT = 16
 #: At most this many of the query's earlier bigrams make that context (the nearest ones).
@@ -138,6 +143,19 @@ def _counts(reader, previous: str | None, prefix: str, context: list[str]) -> di
     return counts
 
 
+def _with_title_phrases(vocab: Vocabulary, counts: dict[str, int], words: list[str]) -> dict[str, int]:
+    """``counts`` with ``TITLE_PHRASE_WEIGHT`` more for each title holding the folded ``words``
+    (the last ``CONTEXT_BIGRAMS``) followed by the completion: every bigram of that phrase in
+    one title. Only the ``IN_CONTEXT`` most frequent completions are looked up."""
+    words = words[-CONTEXT_BIGRAMS:]
+    out = dict(counts)
+    for c in sorted(counts, key=lambda c: (-counts[c], c))[:IN_CONTEXT]:
+        phrase = [*words, c]
+        out[c] += TITLE_PHRASE_WEIGHT * vocab.documents_holding(
+            [bigram_term(a, b) for a, b in zip(phrase, phrase[1:])], TITLE)
+    return out
+
+
 def _fits_typed(form: str, typed: str) -> bool:
     """Whether ``form`` can be what ``typed`` (with the diacritics typed so far) begins. A tone
     is often typed last (``nghiê`` before ``nghiệp``), so a prefix without one fits any tone."""
@@ -182,6 +200,9 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
     left = fold(previous) if previous else None
     counts = vocab.remembered(("completions", left, prefix, *context),
                               lambda: _counts(reader, left, prefix, context))
+    if words and counts:
+        counts = vocab.remembered(("titled", prefix, *words, *context),
+                                  lambda: _with_title_phrases(vocab, counts, words))
     in_context = len(words) > 1
     if has_diacritics(typed):
         counts = _spelt_as_typed(vocab, counts, typed)

@@ -143,6 +143,21 @@ def test_a_completion_the_words_typed_are_followed_by_comes_before_one_they_neve
     assert api(client, q="van thu", typing="1")["completions"][0] == "thuong"
 
 
+def test_a_completion_a_title_holds_after_the_words_typed_comes_before_one_only_bodies_hold(
+        tmp_path_factory, make_client):
+    # Forty bodies say ``Mỹ ở Thái Lan``; one title says ``Mỹ ở Thổ Nhĩ Kỳ``.
+    src = tmp_path_factory.mktemp("title-phrase-src")
+    write_jsonl(src / "news.jsonl",
+                [{"id": f"thai-{i}", "title": f"Tin {i}", "body": "Quân đội Mỹ ở Thái Lan tập trận."}
+                 for i in range(40)]
+                + [{"id": "tho", "title": "Phóng viên Mỹ ở Thổ Nhĩ Kỳ bị bắt", "body": "Tin quốc tế."}])
+    client = _client_of(src, tmp_path_factory, make_client)
+    data = api(client, q="my o th", typing="1")
+    assert data["completions"][0] == "tho" and first_ids(data, 1) == ["tho"]
+    # No title holds ``quân đội Mỹ ở Thổ``: the bodies decide.
+    assert api(client, q="quan doi my o th", typing="1")["completions"][0] == "thai"
+
+
 def test_a_completion_that_ends_an_abbreviation_finds_what_the_whole_word_finds(tmp_path_factory, make_client):
     # ``CSGT`` stands for ``cảnh sát giao thông`` (synonyms.txt), and ``TP`` ``HCM`` for
     # ``thành phố Hồ Chí Minh``: typed half-way, each finds what typed whole it finds.
