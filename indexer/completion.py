@@ -41,8 +41,8 @@ SPELT_EVIDENCE = 0.5
 MAX_SUGGESTIONS = 8
 MAX_SUGGEST_WORDS = 8
 #: A title holding the words typed followed by a completion, as a phrase, counts as this many
-#: documents more: readers type what titles say (``my o th`` is ``Mỹ ở Thổ Nhĩ Kỳ``, a title,
-#: though bodies say ``Mỹ ở Thái Lan`` more often; measured: docs/benchmarks-log.md).
+#: documents more: readers type what titles say (where one title says ``Mỹ ở Thổ Nhĩ Kỳ`` and
+#: forty bodies ``Mỹ ở Thái Lan``, ``my o th`` is ``thổ``; measured: docs/benchmarks-log.md).
 TITLE_PHRASE_WEIGHT = 100
 #: Completions counted in the context of the query's earlier words: the most frequent followers.
 IN_CONTEXT = 16
