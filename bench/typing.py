@@ -117,8 +117,8 @@ def make_cases(titles: list[str], n: int, seed: int) -> list[Case]:
 def completion_ceiling(titles: list[str], cases: list[Case]) -> float:
     """The share of prefix cases whose last word is the likeliest completion of the cut
     among the cases' own population: every place in ``titles`` where the words typed before
-    the cut stand (folded where the case was typed so) and a word beginning as the cut follows. No rule
-    that picks one completion from what was typed does better on average."""
+    the cut stand (folded where the case was typed so) and a word beginning as the cut
+    follows. About the best a rule picking one completion from what was typed can do."""
     wanted = {(c.whole == fold(c.whole), tuple(c.cut.split()[:-1])) for c in cases}
     followers: dict[tuple, dict[str, int]] = {}
     for title in titles:
@@ -130,12 +130,14 @@ def completion_ceiling(titles: list[str], cases: list[Case]) -> float:
                     if key in wanted:
                         counts = followers.setdefault(key, {})
                         counts[ws[i + size]] = counts.get(ws[i + size], 0) + 1
-    right = 0
+    right = 0.0
     for case in cases:
         typed = case.cut.split()
         counts = followers.get((case.whole == fold(case.whole), tuple(typed[:-1])), {})
         fitting = {w: n for w, n in counts.items() if w.startswith(typed[-1])}
-        right += bool(fitting) and max(fitting, key=lambda w: (fitting[w], w)) == case.whole.split()[-1]
+        likeliest = [w for w, n in fitting.items() if n == max(fitting.values())]
+        # Among completions as likely as each other, a rule can only guess.
+        right += (case.whole.split()[-1] in likeliest) / max(1, len(likeliest))
     return right / len(cases) if cases else 0.0
 
 
