@@ -143,16 +143,25 @@ def _counts(reader, previous: str | None, prefix: str, context: list[str]) -> di
     return counts
 
 
-def _with_title_phrases(vocab: Vocabulary, counts: dict[str, int], words: list[str]) -> dict[str, int]:
+def _with_title_phrases(vocab: Vocabulary, counts: dict[str, float], words: list[str],
+                        spelt: list[str], typed: str) -> dict[str, float]:
     """``counts`` with ``TITLE_PHRASE_WEIGHT`` more for each title holding the folded ``words``
     (the last ``CONTEXT_BIGRAMS``) followed by the completion: every bigram of that phrase in
-    one title. Only the ``IN_CONTEXT`` most frequent completions are looked up."""
+    one title, which also holds the words typed with diacritics as typed (``spelt``: ``phạt
+    ng`` is not ``phát ngôn``) and, where ``typed`` has them, the completion in a spelling
+    that begins so (``cả``: ``cản``, never ``cấm``). Only the ``IN_CONTEXT`` most frequent
+    completions are looked up."""
     words = words[-CONTEXT_BIGRAMS:]
     out = dict(counts)
     for c in sorted(counts, key=lambda c: (-counts[c], c))[:IN_CONTEXT]:
         phrase = [*words, c]
-        out[c] += TITLE_PHRASE_WEIGHT * vocab.documents_holding(
-            [bigram_term(a, b) for a, b in zip(phrase, phrase[1:])], TITLE)
+        terms = [bigram_term(a, b) for a, b in zip(phrase, phrase[1:])] + spelt
+        if has_diacritics(typed):
+            held = sum(vocab.documents_holding([*terms, form], TITLE)
+                       for form in vocab.forms(c) if _fits_typed(form, typed))
+        else:
+            held = vocab.documents_holding(terms, TITLE)
+        out[c] += TITLE_PHRASE_WEIGHT * held
     return out
 
 
@@ -200,9 +209,6 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
     left = fold(previous) if previous else None
     counts = vocab.remembered(("completions", left, prefix, *context),
                               lambda: _counts(reader, left, prefix, context))
-    if words and counts:
-        counts = vocab.remembered(("titled", prefix, *words, *context),
-                                  lambda: _with_title_phrases(vocab, counts, words))
     in_context = len(words) > 1
     if has_diacritics(typed):
         counts = _spelt_as_typed(vocab, counts, typed)
@@ -212,6 +218,12 @@ def completions(reader, vocab: Vocabulary, typed: str, previous: str | None = No
             counts = _spelt_as_typed(vocab, vocab.remembered(
                 ("completions", left, prefix), lambda: _counts(reader, left, prefix, [])), typed)
             in_context = False
+    if words and counts:
+        typed_words = (*earlier, previous)[-CONTEXT_BIGRAMS:]
+        spelt = [normalise_word(w) for w in typed_words if has_diacritics(w)]
+        counts = vocab.remembered(
+            ("titled", typed if has_diacritics(typed) else prefix, *words, *context, *spelt),
+            lambda: _with_title_phrases(vocab, counts, words, spelt, typed))
     ranked = [(c, n) for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])) if n > 0]
     ranked = ranked[:max(limit, HELD_CANDIDATES)]
     if not ranked:

@@ -158,6 +158,22 @@ def test_a_completion_a_title_holds_after_the_words_typed_comes_before_one_only_
     assert api(client, q="quan doi my o th", typing="1")["completions"][0] == "thai"
 
 
+def test_a_title_counts_for_a_completion_only_spelt_as_typed(tmp_path_factory, make_client):
+    # Five titles say ``ký sắc lệnh cấm``, one ``ký sắc lệnh cản``; ``cả``, typed with its
+    # tone, begins ``cản`` and ``cảm``, never ``cấm``.
+    src = tmp_path_factory.mktemp("title-spelt-src")
+    write_jsonl(src / "news.jsonl",
+                [{"id": f"cam-{i}", "title": f"Ông Trump ký sắc lệnh cấm nhập cảnh lần {i}", "body": "Tin thế giới."}
+                 for i in range(5)]
+                + [{"id": f"thu-{i}", "title": f"Thư bạn đọc {i}", "body": "Xin cảm ơn bạn đọc."} for i in range(5)]
+                + [{"id": "can", "title": "Ông Trump ký sắc lệnh cản đường Huawei", "body": "Tin công nghệ."}])
+    client = _client_of(src, tmp_path_factory, make_client)
+    data = api(client, q="ký sắc lệnh cả", typing="1")
+    assert data["completions"][0] == "cản" and first_ids(data, 1) == ["can"]
+    # Typed without diacritics, ``ca`` begins ``cấm`` too, which five titles hold.
+    assert api(client, q="ky sac lenh ca", typing="1")["completions"][0] == "cam"
+
+
 def test_a_completion_that_ends_an_abbreviation_finds_what_the_whole_word_finds(tmp_path_factory, make_client):
     # ``CSGT`` stands for ``cảnh sát giao thông`` (synonyms.txt), and ``TP`` ``HCM`` for
     # ``thành phố Hồ Chí Minh``: typed half-way, each finds what typed whole it finds.
