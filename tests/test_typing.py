@@ -143,35 +143,34 @@ def test_a_completion_the_words_typed_are_followed_by_comes_before_one_they_neve
     assert api(client, q="van thu", typing="1")["completions"][0] == "thuong"
 
 
+TITLE_PHRASES = {
+    # Forty bodies say ``Mỹ ở Thái Lan``, one title ``Mỹ ở Thổ Nhĩ Kỳ``; no title holds
+    # ``quân đội Mỹ ở Thổ``: there the bodies decide.
+    "phrase": ([{"id": f"thai-{i}", "title": f"Tin {i}", "body": "Quân đội Mỹ ở Thái Lan tập trận."}
+                for i in range(40)]
+               + [{"id": "tho", "title": "Phóng viên Mỹ ở Thổ Nhĩ Kỳ bị bắt", "body": "Tin quốc tế."}],
+               "my o th", "tho", "tho", "quan doi my o th", "thai"),
+    # Five titles say ``ký sắc lệnh cấm``, one ``ký sắc lệnh cản``. ``cả``, typed with its tone,
+    # begins ``cản`` and ``cảm``, never ``cấm``; typed without diacritics, ``ca`` begins ``cấm``.
+    "spelt as typed": (
+        [{"id": f"cam-{i}", "title": f"Ông Trump ký sắc lệnh cấm nhập cảnh lần {i}", "body": "Tin thế giới."}
+         for i in range(5)]
+        + [{"id": f"thu-{i}", "title": f"Thư bạn đọc {i}", "body": "Xin cảm ơn bạn đọc."} for i in range(5)]
+        + [{"id": "can", "title": "Ông Trump ký sắc lệnh cản đường Huawei", "body": "Tin công nghệ."}],
+        "ký sắc lệnh cả", "cản", "can", "ky sac lenh ca", "cam"),
+}
+
+
+@pytest.mark.parametrize("records, cut, completion, first, other_cut, other_completion",
+                         TITLE_PHRASES.values(), ids=TITLE_PHRASES.keys())
 def test_a_completion_a_title_holds_after_the_words_typed_comes_before_one_only_bodies_hold(
-        tmp_path_factory, make_client):
-    # Forty bodies say ``Mỹ ở Thái Lan``; one title says ``Mỹ ở Thổ Nhĩ Kỳ``.
+        tmp_path_factory, make_client, records, cut, completion, first, other_cut, other_completion):
     src = tmp_path_factory.mktemp("title-phrase-src")
-    write_jsonl(src / "news.jsonl",
-                [{"id": f"thai-{i}", "title": f"Tin {i}", "body": "Quân đội Mỹ ở Thái Lan tập trận."}
-                 for i in range(40)]
-                + [{"id": "tho", "title": "Phóng viên Mỹ ở Thổ Nhĩ Kỳ bị bắt", "body": "Tin quốc tế."}])
+    write_jsonl(src / "news.jsonl", records)
     client = _client_of(src, tmp_path_factory, make_client)
-    data = api(client, q="my o th", typing="1")
-    assert data["completions"][0] == "tho" and first_ids(data, 1) == ["tho"]
-    # No title holds ``quân đội Mỹ ở Thổ``: the bodies decide.
-    assert api(client, q="quan doi my o th", typing="1")["completions"][0] == "thai"
-
-
-def test_a_title_counts_for_a_completion_only_spelt_as_typed(tmp_path_factory, make_client):
-    # Five titles say ``ký sắc lệnh cấm``, one ``ký sắc lệnh cản``; ``cả``, typed with its
-    # tone, begins ``cản`` and ``cảm``, never ``cấm``.
-    src = tmp_path_factory.mktemp("title-spelt-src")
-    write_jsonl(src / "news.jsonl",
-                [{"id": f"cam-{i}", "title": f"Ông Trump ký sắc lệnh cấm nhập cảnh lần {i}", "body": "Tin thế giới."}
-                 for i in range(5)]
-                + [{"id": f"thu-{i}", "title": f"Thư bạn đọc {i}", "body": "Xin cảm ơn bạn đọc."} for i in range(5)]
-                + [{"id": "can", "title": "Ông Trump ký sắc lệnh cản đường Huawei", "body": "Tin công nghệ."}])
-    client = _client_of(src, tmp_path_factory, make_client)
-    data = api(client, q="ký sắc lệnh cả", typing="1")
-    assert data["completions"][0] == "cản" and first_ids(data, 1) == ["can"]
-    # Typed without diacritics, ``ca`` begins ``cấm`` too, which five titles hold.
-    assert api(client, q="ky sac lenh ca", typing="1")["completions"][0] == "cam"
+    data = api(client, q=cut, typing="1")
+    assert data["completions"][0] == completion and first_ids(data, 1) == [first]
+    assert api(client, q=other_cut, typing="1")["completions"][0] == other_completion
 
 
 def test_a_completion_that_ends_an_abbreviation_finds_what_the_whole_word_finds(tmp_path_factory, make_client):
