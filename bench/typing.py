@@ -206,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=400, help="cases per index")
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--ceiling", action="store_true",
-                        help="print only the prefix cases' completion ceiling (completion_ceiling), no searches")
+                        help="print only the prefix cases' completion ceiling (completion_ceiling), "
+                             "no searches")
     args = parser.parse_args(argv)
     if not TITLES.exists():
         print(f"missing {TITLES}: the titles are read from {DATA} (../shared/data next to the project) "

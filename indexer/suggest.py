@@ -306,7 +306,8 @@ def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) 
     folds = [fold(w) for w in typed]
     if folds != [fold(w) for w in corrected]:
         # Title bigrams are folded: they tell letters apart, not tones.
-        in_titles = [bigram_term(a, b) for a, b in zip(folds, folds[1:])] + [t for t in terms if has_diacritics(t)]
+        in_titles = [bigram_term(a, b) for a, b in zip(folds, folds[1:])] \
+            + [t for t in terms if has_diacritics(t)]
         needed -= TITLE_WEIGHT * vocab.documents_holding(in_titles, TITLE)
         if needed <= 0:
             return True
