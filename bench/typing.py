@@ -85,12 +85,17 @@ def _edit_tone(word: str, rng: random.Random) -> tuple[str, str]:
     return with_tone(bare, rng.choice(tones)), "tone"
 
 
+def title_words(title: str) -> list[str]:
+    """The syllables of a title in their exact search form (``normalise_word``), punctuation left out."""
+    return [normalise_word(u.surface) for u in syllables(title)]
+
+
 def make_cases(titles: list[str], n: int, seed: int) -> list[Case]:
     """``n`` cases from ``titles``: fragments of 2-4 syllables, every other one folded."""
     rng = random.Random(seed)
     cases: list[Case] = []
     while len(cases) < n:
-        words = [normalise_word(u.surface) for u in syllables(rng.choice(titles))]
+        words = title_words(rng.choice(titles))
         size = rng.randint(2, 4)
         if len(words) < size:
             continue
@@ -122,7 +127,7 @@ def completion_ceiling(titles: list[str], cases: list[Case]) -> float:
     wanted = {(c.whole == fold(c.whole), tuple(c.cut.split()[:-1])) for c in cases}
     followers: dict[tuple, dict[str, int]] = {}
     for title in titles:
-        words = [normalise_word(u.surface) for u in syllables(title)]
+        words = title_words(title)
         for folded, ws in ((True, [fold(w) for w in words]), (False, words)):
             for size in range(1, 4):
                 for i in range(len(ws) - size):
@@ -135,7 +140,8 @@ def completion_ceiling(titles: list[str], cases: list[Case]) -> float:
         typed = case.cut.split()
         counts = followers.get((case.whole == fold(case.whole), tuple(typed[:-1])), {})
         fitting = {w: n for w, n in counts.items() if w.startswith(typed[-1])}
-        likeliest = [w for w, n in fitting.items() if n == max(fitting.values())]
+        most = max(fitting.values(), default=0)
+        likeliest = [w for w, n in fitting.items() if n == most]
         # Among completions as likely as each other, a rule can only guess.
         right += (case.whole.split()[-1] in likeliest) / max(1, len(likeliest))
     return right / len(cases) if cases else 0.0

@@ -302,9 +302,9 @@ def _stands_as_typed(vocab: Vocabulary, typed: list[str], corrected: list[str]) 
     # ``thịnh``); in a query typed without any, a word stands for all its spellings.
     plain = frozenset(i for i, w in enumerate(typed) if not has_diacritics(w)) \
         if any(map(has_diacritics, typed)) else frozenset()
-    needed = max(1, math.ceil(vocab.phrase_documents([fold(w) for w in corrected]) / TYPED_ODDS))
-    folds = [fold(w) for w in typed]
-    if folds != [fold(w) for w in corrected]:
+    folds, corrected_folds = [fold(w) for w in typed], [fold(w) for w in corrected]
+    needed = max(1, math.ceil(vocab.phrase_documents(corrected_folds) / TYPED_ODDS))
+    if folds != corrected_folds:
         # Title bigrams are folded: they tell letters apart, not tones.
         in_titles = [bigram_term(a, b) for a, b in zip(folds, folds[1:])] \
             + [t for t in terms if has_diacritics(t)]
